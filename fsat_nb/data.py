@@ -234,10 +234,14 @@ def data_path(sample:bool=None, # True: always the sample; False: the real data 
     if not sample and (data / 'train_curated.csv').exists(): return data
     if sample is False: raise FileNotFoundError(f"{data}: no train_curated.csv; download the Kaggle data (see data/README.md)")
     s = data / 'sample'
-    if not (s / 'train_curated.csv').exists(): make_sample(s, overwrite=True)
+    if not (s / 'train_curated.csv').exists():
+        # another process (a parallel test run) may finish first: then its complete sample is kept and used
+        try: make_sample(s, overwrite=s.exists() and not (s / 'train_curated.csv').exists())
+        except FileExistsError:
+            if not (s / 'train_curated.csv').exists(): raise
     return s
 
-# %% ../nbs/00_data.ipynb #308c9408
+# %% ../nbs/00_data.ipynb #893887fa
 class AudioError(ValueError):
     "A file that cannot be used as audio: empty, truncated, corrupt or not audio."
 
@@ -284,7 +288,7 @@ def load_audio(path:str|Path, # any file libsndfile reads
         np.clip(y, -1, 1, out=y)
     return y
 
-# %% ../nbs/00_data.ipynb #1439ecce
+# %% ../nbs/00_data.ipynb #89dc9e37
 def split_labels(s:str) -> list:
     "The labels in the comma-separated string `s`."
     return [l.strip() for l in str(s).split(',') if l.strip()]
@@ -319,7 +323,7 @@ def read_labels(csv:str|Path, # a `fname,labels` CSV such as `train_curated.csv`
     df['labels'] = [','.join(split_labels(l)) for l in df.labels]
     return df[['fname', 'labels'] + [c for c in df.columns if c not in ('fname', 'labels')]]
 
-# %% ../nbs/00_data.ipynb #89dc9e37
+# %% ../nbs/00_data.ipynb #a17d6bb2
 def multi_hot(labels, # label strings ('Bark,Meow') or lists of labels, one per clip
               vocab:tuple=CATEGORIES, # the columns, in order
              ) -> np.ndarray:
@@ -330,7 +334,7 @@ def multi_hot(labels, # label strings ('Bark,Meow') or lists of labels, one per 
     if unknown: raise ValueError(f"unknown label(s) {unknown[:5]}{' ...' if len(unknown) > 5 else ''}: not among the {len(vocab)} categories")
     return MultiLabelBinarizer(classes=list(vocab)).fit_transform(ls).astype(np.uint8)
 
-# %% ../nbs/00_data.ipynb #d356979d
+# %% ../nbs/00_data.ipynb #023d2323
 def list_audio(folder:str|Path, # searched recursively
                exts:tuple=AUDIO_EXTS, # file name endings that count as audio (case-insensitive)
               ) -> list:

@@ -290,7 +290,7 @@ def valid_scores(learn) -> tuple:
     tab = learn.dls.clips.iloc[torch.unique(clips).numpy()].reset_index(drop=True)
     return tab, clip_average(t, clips).round().numpy(), clip_average(p, clips).numpy()
 
-# %% ../nbs/04_learner.ipynb #68dac8f9
+# %% ../nbs/04_learner.ipynb #843bb345
 MODEL_FORMAT = 'fsat_nb-model-1'
 
 def save_model(learn, fn:str|Path, mel_cfg:MelConfig=None) -> Path:
@@ -344,7 +344,7 @@ def load_model(fn:str|Path, device=None) -> SpecModel:
     model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()
     return SpecModel(model, d['vocab'], MelConfig.from_dict(d['mel_config']), TrainConfig.from_dict(d['train_config']), tuple(d['stats']))
 
-# %% ../nbs/04_learner.ipynb #1baec2eb
+# %% ../nbs/04_learner.ipynb #05eed13c
 def _versions() -> dict:
     import fastai, timm
     return dict(fsat_nb=__import__('fsat_nb').__version__, fastai=fastai.__version__, timm=timm.__version__, torch=torch.__version__)
@@ -381,7 +381,7 @@ def run_training(data:str|Path, # a dataset in the Kaggle layout, or an image fo
     learn.results = res
     return res
 
-# %% ../nbs/04_learner.ipynb #157edf3e
+# %% ../nbs/04_learner.ipynb #328d1c35
 from fastcore.script import call_parse, store_true
 
 def _train_config_from_args(**kw) -> TrainConfig:

@@ -205,15 +205,15 @@ def _export_chunk(tasks:list) -> list:
 def _check_out_dir(out_dir:Path, cfg:MelConfig):
     "Refuse an `out_dir` holding images made with other settings; record `cfg` there."
     fn = out_dir / 'mel_config.json'
-    if fn.exists():
-        old = MelConfig.load(fn)
-        if old != cfg:
-            diff = ', '.join(f'{k}: {v} there, {cfg.to_dict()[k]} asked' for k, v in old.to_dict().items() if cfg.to_dict()[k] != v)
-            raise ValueError(f"{out_dir}: holds spectrograms made with other settings ({diff}); "
-                             "export into another folder, or delete this one to start again")
-    else:
-        if any(out_dir.rglob('*.png')): raise ValueError(f"{out_dir}: holds PNG files but no mel_config.json; export into an empty folder")
+    if not fn.exists():
+        if any(out_dir.rglob('*.png')) and not fn.exists():   # (re-checked: a parallel export may have just started)
+            raise ValueError(f"{out_dir}: holds PNG files but no mel_config.json; export into an empty folder")
         out_dir.mkdir(parents=True, exist_ok=True); cfg.save(fn)
+    old = MelConfig.load(fn)
+    if old != cfg:
+        diff = ', '.join(f'{k}: {v} there, {cfg.to_dict()[k]} asked' for k, v in old.to_dict().items() if cfg.to_dict()[k] != v)
+        raise ValueError(f"{out_dir}: holds spectrograms made with other settings ({diff}); "
+                         "export into another folder, or delete this one to start again")
 
 def _pid_alive(pid:str) -> bool:
     "Is process `pid` (a string) running on this machine? (Then its temporary files are still being written.)"
