@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_learner.ipynb #4c31f3ad
 from __future__ import annotations
-import json, os, time, warnings
+import io, json, os, time, warnings
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -12,7 +12,7 @@ from fastai.vision.all import (DataBlock, TransformBlock, MultiCategoryBlock, Co
                                Normalize, Metric, Callback, CancelValidException, MixUp, BCEWithLogitsLossFlat, vision_learner,
                                TensorMultiCategory, set_seed)
 from .data import *
-from .spectrogram import MelConfig, read_png, dataset_images
+from .spectrogram import MelConfig, read_png, dataset_images, write_atomic
 from .metrics import lwlrap, lwlrap_per_class
 
 # %% auto #0
@@ -301,8 +301,8 @@ def save_model(learn, fn:str|Path, mel_cfg:MelConfig=None) -> Path:
     d = dict(format=MODEL_FORMAT, arch=tc.arch, vocab=list(learn.dls.vocab), mel_config=mel_cfg.to_dict(),
              train_config=tc.to_dict(), stats=list(learn.dls.stats), ps=tc.ps,
              state_dict={k: v.detach().cpu() for k, v in learn.model.state_dict().items()})
-    tmp = fn.with_name(f'.{fn.name}.tmp-{os.getpid()}')
-    torch.save(d, tmp); os.replace(tmp, fn)
+    buf = io.BytesIO(); torch.save(d, buf)
+    write_atomic(fn, buf.getvalue())
     return fn
 
 @dataclass
@@ -369,13 +369,14 @@ def run_training(data:str|Path, # a dataset in the Kaggle layout, or an image fo
     vtab, vt, vs = valid_scores(learn)
     pc, w = lwlrap_per_class(vt, vs)
     per_class = {c: dict(lwlrap=float(p), weight=float(x)) for c, p, x in zip(learn.dls.vocab, pc, w) if x > 0}
-    save_model(learn, out_dir / 'model.pth', MelConfig.load(imgs))
+    mel = MelConfig.load(imgs)
+    save_model(learn, out_dir / 'model.pth', mel)
     preds = pd.DataFrame(vs, columns=list(learn.dls.vocab)); preds.insert(0, 'fname', vtab.fname.values)
     preds.insert(1, 'labels', vtab.labels.values)
     preds.to_csv(out_dir / 'valid_preds.csv', index=False)
-    res = dict(valid_lwlrap=lwlrap(vt, vs), per_class=per_class, n_train=int((~learn.dls.clips.is_valid).sum()),
+    res = dict(valid_lwlrap=float((pc * w).sum()), per_class=per_class, n_train=int((~learn.dls.clips.is_valid).sum()),
                n_valid=len(vtab), epochs=tc.epochs, seconds=dict(export=t1 - t0, train=t2 - t1, total=time.perf_counter() - t0),
-               train_config=tc.to_dict(), mel_config=MelConfig.load(imgs).to_dict(), images=str(imgs),
+               train_config=tc.to_dict(), mel_config=mel.to_dict(), images=str(imgs),
                device=str(learn.dls.device), versions=_versions())
     (out_dir / 'results.json').write_text(json.dumps(res, indent=1) + '\n')
     learn.results = res

@@ -8,7 +8,7 @@ import json, sys, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import *
-from .spectrogram import MelConfig, mel_db, mel_image
+from .spectrogram import MelConfig, clip_image
 from .metrics import lwlrap, lwlrap_per_class
 from .learner import *
 
@@ -33,7 +33,7 @@ def predict_clips(model:SpecModel|str|Path, # a `SpecModel` or a model file from
         imgs = []
         for f in ch:
             name = str(f.relative_to(root)) if root and f.is_relative_to(root) else f.name
-            try: imgs.append(mel_image(mel_db(load_audio(f, cfg.sr), cfg), cfg)); names.append(name)
+            try: imgs.append(clip_image(f, cfg)); names.append(name)
             except (AudioError, FileNotFoundError) as e: failed[name] = str(e)
         if imgs: scores.append(model.predict_images(imgs))
     if failed:

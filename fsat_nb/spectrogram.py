@@ -13,11 +13,20 @@ from PIL import Image
 from .data import *
 
 # %% auto #0
-__all__ = ['MelConfig', 'mel_power', 'power_db', 'mel_db', 'mel_image', 'image_db', 'png_bytes', 'write_atomic', 'mel_png_bytes',
-           'save_png', 'read_png', 'png_config', 'walkthrough_png', 'export_clip', 'export_spectrograms',
-           'stratified_split', 'labels_table', 'export_dataset', 'images_path', 'dataset_images', 'fsat_export']
+__all__ = ['write_atomic', 'MelConfig', 'mel_power', 'power_db', 'mel_db', 'mel_image', 'clip_image', 'image_db', 'png_bytes',
+           'mel_png_bytes', 'save_png', 'read_png', 'png_config', 'walkthrough_png', 'export_clip',
+           'export_spectrograms', 'stratified_split', 'labels_table', 'export_dataset', 'images_path', 'dataset_images',
+           'fsat_export']
 
 # %% ../nbs/02_spectrogram.ipynb #216b287d
+def write_atomic(fn:str|Path, data:bytes):
+    "Write `data` to `fn` through a temporary file renamed into place: `fn` is either complete or absent."
+    fn = Path(fn); tmp = fn.with_name(f'.{fn.name}.tmp-{os.getpid()}')
+    try:
+        tmp.write_bytes(data); os.replace(tmp, fn)
+    except BaseException:
+        tmp.unlink(missing_ok=True); raise
+
 @dataclass(frozen=True)
 class MelConfig:
     "Settings for mel-spectrogram images."
@@ -38,8 +47,7 @@ class MelConfig:
     def to_dict(self) -> dict: return {k: (float(v) if isinstance(v, float) else v) for k, v in asdict(self).items()}
     def save(self, fn:str|Path):
         "Write as JSON to `fn` (atomically)."
-        fn = Path(fn); tmp = fn.with_name(f'.{fn.name}.tmp-{os.getpid()}')
-        tmp.write_text(json.dumps(self.to_dict(), indent=1) + '\n'); os.replace(tmp, fn)
+        write_atomic(fn, (json.dumps(self.to_dict(), indent=1) + '\n').encode())
     @classmethod
     def from_dict(cls, d:dict):
         unknown = set(d) - {f.name for f in fields(cls)}
@@ -101,6 +109,12 @@ def mel_image(db:np.ndarray, # dB matrix from `mel_db` (n_mels x frames), values
     px = np.rint((np.clip(db, -cfg.top_db, 0) + cfg.top_db) * (255 / cfg.top_db))
     return px[::-1].astype(np.uint8)
 
+def clip_image(audio:str|Path, # an audio file
+               cfg:MelConfig=MelConfig(),
+              ) -> np.ndarray:
+    "The spectrogram image of an audio file, exactly as export and prediction make it."
+    return mel_image(mel_db(load_audio(audio, cfg.sr), cfg), cfg)
+
 def image_db(img:np.ndarray, # uint8 image from `mel_image` (or a PNG read back)
              cfg:MelConfig=MelConfig(),
             ) -> np.ndarray:
@@ -132,14 +146,6 @@ def png_bytes(img:np.ndarray, # uint8, 2-D (height x width)
     out += [_chunk(b'tEXt', k.encode('latin-1') + b'\0' + v.encode('latin-1')) for k, v in (text or {}).items()]
     out += [_chunk(b'IDAT', _zlib(raw.tobytes(), compress_level)), _chunk(b'IEND', b'')]
     return b''.join(out)
-
-def write_atomic(fn:str|Path, data:bytes):
-    "Write `data` to `fn` through a temporary file renamed into place: `fn` is either complete or absent."
-    fn = Path(fn); tmp = fn.with_name(f'.{fn.name}.tmp-{os.getpid()}')
-    try:
-        tmp.write_bytes(data); os.replace(tmp, fn)
-    except BaseException:
-        tmp.unlink(missing_ok=True); raise
 
 def mel_png_bytes(img:np.ndarray, cfg:MelConfig=None, compress_level:int=1) -> bytes:
     "PNG bytes of a spectrogram image, with `cfg` in a text chunk."
@@ -174,13 +180,6 @@ def walkthrough_png(audio:str|Path, png:str|Path, cfg:MelConfig=MelConfig()):
 # %% ../nbs/02_spectrogram.ipynb #47734d1b
 _ERR = (AudioError, FileNotFoundError, ValueError, OSError, RuntimeError, MemoryError)
 
-def export_clip(src:str|Path, dst:str|Path, cfg:MelConfig=MelConfig()) -> tuple:
-    "Write the mel-spectrogram PNG of audio file `src` to `dst`; returns `(src, dst, error or '')`."
-    try:
-        save_png(mel_image(mel_db(load_audio(src, cfg.sr), cfg), cfg), dst, cfg)
-        return str(src), str(dst), ''
-    except _ERR as e: return str(src), str(dst), f'{type(e).__name__}: {e}'
-
 def _worker_init():
     try:
         from threadpoolctl import threadpool_limits
@@ -194,13 +193,17 @@ def _export_chunk(tasks:list) -> list:
     out, pending = [], []
     with ThreadPoolExecutor(1) as writer:
         for src, dst, cfg in tasks:
-            try: data = mel_png_bytes(mel_image(mel_db(load_audio(src, cfg.sr), cfg), cfg), cfg)
+            try: data = mel_png_bytes(clip_image(src, cfg), cfg)
             except _ERR as e: out.append((str(src), str(dst), f'{type(e).__name__}: {e}')); continue
             pending.append((src, dst, writer.submit(write_atomic, dst, data)))
         for src, dst, fut in pending:
             try: fut.result(); out.append((str(src), str(dst), ''))
             except OSError as e: out.append((str(src), str(dst), f'{type(e).__name__}: {e}'))
     return out
+
+def export_clip(src:str|Path, dst:str|Path, cfg:MelConfig=MelConfig()) -> tuple:
+    "Write the mel-spectrogram PNG of audio file `src` to `dst`; returns `(src, dst, error or '')`."
+    return _export_chunk([(src, dst, cfg)])[0]
 
 def _check_out_dir(out_dir:Path, cfg:MelConfig):
     "Refuse an `out_dir` holding images made with other settings; record `cfg` there."
@@ -223,8 +226,7 @@ def _pid_alive(pid:str) -> bool:
     return int(pid) != os.getpid()
 
 def _write_if_changed(fn:Path, text:str):
-    if not fn.exists() or fn.read_text() != text:
-        tmp = fn.with_name(f'.{fn.name}.tmp-{os.getpid()}'); tmp.write_text(text); os.replace(tmp, fn)
+    if not fn.exists() or fn.read_text() != text: write_atomic(fn, text.encode())
 
 # %% ../nbs/02_spectrogram.ipynb #c28dd815
 def export_spectrograms(src:str|Path, # folder of audio files (searched recursively), or a list of files
@@ -246,7 +248,7 @@ def export_spectrograms(src:str|Path, # folder of audio files (searched recursiv
     _check_out_dir(out_dir, cfg)
     for t in out_dir.rglob('.*.tmp-*'):                              # half-written files of an interrupted run
         if not _pid_alive(t.name.rsplit('tmp-', 1)[-1]): t.unlink(missing_ok=True)
-    rows, todo, made_from = [], [], {}
+    rows, todo, made_from, by_src = [], [], {}, {}
     for f in files:
         rel = f.relative_to(root) if f.is_relative_to(root) else Path(f.name)
         dst = out_dir / rel.with_suffix('.png')
@@ -255,9 +257,8 @@ def export_spectrograms(src:str|Path, # folder of audio files (searched recursiv
         else:
             made_from[dst] = str(rel)
             if dst.exists() and f.exists() and dst.stat().st_mtime >= f.stat().st_mtime: r['status'] = 'skipped'
-            else: todo.append((f, dst, cfg)); dst.parent.mkdir(parents=True, exist_ok=True)
+            else: todo.append((f, dst, cfg)); by_src[str(f)] = r; dst.parent.mkdir(parents=True, exist_ok=True)
         rows.append(r)
-    by_src = {str(t[0]): r for t, r in zip(todo, [r for r in rows if r['status'] == ''])}
     n_workers = (len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()) if n_workers is None else n_workers
     t0 = time.perf_counter()
     if todo:
