@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np, soundfile as sf
 import matplotlib; matplotlib.use('Agg')
 from fsat_nb.data import synth_clip, SAMPLE_CLASSES, load_audio, SR
-from fsat_nb.spectrogram import MelConfig, mel_db, export_spectrograms, walkthrough_png, _worker_init
+from fsat_nb.spectrogram import MelConfig, mel_db
+from fsat_nb.export import export_spectrograms, _worker_init
+from walkthrough import walkthrough_png
 
 def make_clips(d, n, seconds, n_distinct=60):
     "n clip files of about `seconds` each (n_distinct different clips, hard-linked to make up the number)."

@@ -20,8 +20,10 @@ from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F
 from fsat_nb.data import data_path, CATEGORIES
-from fsat_nb.spectrogram import dataset_images, read_png
-from fsat_nb.metrics import lwlrap, batch_lrap
+from fsat_nb.spectrogram import read_png
+from fsat_nb.export import export_dataset
+from fsat_nb.metrics import lwlrap
+from walkthrough import batch_lrap
 from fsat_nb.learner import TrainConfig, train_model, valid_scores, use_bf16
 
 def squashed(images_dir, files, size):
@@ -75,7 +77,8 @@ def main():
     ap.add_argument('--data', default=None, help='dataset in the Kaggle layout (default: data_path())')
     a = ap.parse_args()
     torch.set_num_threads(torch.get_num_threads())
-    imgs = dataset_images(Path(a.data) if a.data else data_path(), progress=False)
+    data = Path(a.data) if a.data else data_path()
+    imgs = export_dataset(data / 'train_curated', data / 'train_curated.csv', progress=False, quiet=True)
     bf16 = use_bf16('auto', 'cpu')   # both recipes get the same arithmetic: bfloat16 where the CPU runs it natively
     w = walkthrough(imgs, a.budget, a.size, a.lr, bf16=bf16)
     o = ours(imgs, a.budget)
