@@ -1,0 +1,104 @@
+"""Training and prediction speed against the model's own limit on this machine.
+
+Training, same model, batch size, window and precision in the same run:
+  (a) the limit: a bare PyTorch loop (forward, BCE loss, backward, AdamW step) on random batches already in memory;
+  (b) fsat_nb: `train_model`'s fastai loop on the sample (PNG decoding, random windows, normalisation, mixup,
+      callbacks), timed over whole training epochs after a warm-up epoch, without validation.
+Prediction, same model and clips:
+  (c) the limit: decode + `mel_db` + every window through the model, batched, in a plain loop;
+  (d) fsat_nb: `predict_clips` (the same steps through the fastai validation path).
+Prints windows per second for (a) and (b), clips per second for (c) and (d), and the overhead of each pipeline
+as a share of its step time. Target: at most 10% for training.
+
+    python benchmarks/train_speed.py [--arch convnext_tiny] [--precision auto|fp32|bf16] [--epochs 3]
+"""
+import argparse, sys, time, tempfile, shutil
+from dataclasses import replace
+from pathlib import Path
+import numpy as np, torch
+from fastai.vision.all import Callback
+from fsat_nb.data import data_path, load_audio, list_audio
+from fsat_nb.spectrogram import MelConfig, mel_db, mel_image
+from fsat_nb.export import export_dataset
+from fsat_nb.learner import TrainConfig, train_model, save_model, load_model, window_starts, crop_window, device_settings, recipe
+from fsat_nb.predict import predict_clips
+
+class EpochTimer(Callback):
+    "Wall time and windows of each training phase of an epoch (data loading, transforms and callbacks included)."
+    order = 100
+    def before_fit(self): self.times, self.items = [], []
+    def before_train(self): self.t0, self.n = time.perf_counter(), 0
+    def after_batch(self):
+        if self.training: self.n += len(self.xb[0])
+    def after_train(self): self.times.append(time.perf_counter() - self.t0); self.items.append(self.n)
+
+def bare_train(model, tc, steps, shape, n_out, bf16):
+    "Windows per second of forward + loss + backward + AdamW on random in-memory batches (after warm-up steps)."
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=tc.wd)
+    x, y = torch.randn(tc.bs, *shape), (torch.rand(tc.bs, n_out) < 0.05).float()
+    if device_settings(tc, 'cpu')['channels_last']: x = x.contiguous(memory_format=torch.channels_last)
+    model.train()
+    def step():
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16): out = model(x)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(out.float(), y)
+        opt.zero_grad(); loss.backward(); opt.step()
+    for _ in range(3): step()
+    t0 = time.perf_counter()
+    for _ in range(steps): step()
+    return steps * tc.bs / (time.perf_counter() - t0)
+
+def bare_predict(sm, files, bs=64):
+    "Clips per second of decode + mel_db + image + every window through the model, batched, no fastai."
+    tc, (m, s) = sm.train_config, sm.stats
+    bf16 = device_settings(tc, 'cpu')['precision'] == 'bf16'
+    t0 = time.perf_counter()
+    wins = []
+    for f in files:
+        img = mel_image(mel_db(load_audio(f, sm.mel_config.sr), sm.mel_config), sm.mel_config)
+        wins += [crop_window(img, st, tc.width) for st in window_starts(img.shape[1], tc.width, tc.hop)]
+    sm.model.eval()
+    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+        for i in range(0, len(wins), bs):
+            x = (torch.from_numpy(np.stack(wins[i:i + bs])).float()[:, None] / 255 - m) / s
+            torch.sigmoid(sm.model(x).float())
+    return len(files) / (time.perf_counter() - t0)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--arch', default='convnext_tiny')
+    ap.add_argument('--precision', default='auto')
+    ap.add_argument('--epochs', type=int, default=3, help='training epochs timed by (b), after one warm-up epoch')
+    ap.add_argument('--steps', type=int, default=15, help='steps timed by (a)')
+    a = ap.parse_args()
+    data = data_path()
+    imgs = export_dataset(data, progress=False, quiet=True)
+    tc = recipe(TrainConfig(arch=a.arch, precision=a.precision, epochs=a.epochs + 1, valid_every=-1), 144)
+    bf16 = device_settings(tc, 'cpu')['precision'] == 'bf16'
+    timer = EpochTimer()
+    learn = train_model(imgs, tc, cbs=[timer], quiet=True)
+    xb = learn.dls.one_batch()[0]
+    fastai_wps = sum(timer.items[1:]) / sum(timer.times[1:])
+    model = learn.model
+    bare_wps = bare_train(model, tc, a.steps, tuple(xb.shape[1:]), len(learn.dls.vocab), bf16)
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        save_model(learn, tmp / 'm.pth')
+        sm = load_model(tmp / 'm.pth', device='cpu')
+        files = list_audio(data / 'test')
+        predict_clips(sm, files[:4], progress=False); bare_predict(sm, files[:4])      # warm-up
+        t0 = time.perf_counter(); predict_clips(sm, files, progress=False); ours_cps = len(files) / (time.perf_counter() - t0)
+        bare_cps = bare_predict(sm, files)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{tc.arch}, batch {tc.bs} x {tuple(xb.shape[1:])}, {'bfloat16' if bf16 else 'float32'}, {torch.get_num_threads()} threads")
+    print(f"{'training':44s} {'windows/s':>10s}")
+    print(f"{'(a) bare PyTorch loop, batches in memory':44s} {bare_wps:10.1f}")
+    print(f"{'(b) fsat_nb fastai loop on the sample':44s} {fastai_wps:10.1f}")
+    over_t = 1 - fastai_wps / bare_wps
+    print(f"training overhead (data loading, augmentation, callbacks): {over_t:.1%} of the step time (target <= 10%)")
+    print(f"{'prediction':44s} {'clips/s':>10s}")
+    print(f"{'(c) decode + mel + forward, plain loop':44s} {bare_cps:10.2f}")
+    print(f"{'(d) predict_clips':44s} {ours_cps:10.2f}")
+    print(f"prediction overhead: {1 - ours_cps / bare_cps:.1%} of the time per clip")
+    return 0 if over_t <= 0.10 else 1
+
+if __name__ == '__main__': sys.exit(main())
