@@ -24,7 +24,8 @@ from fsat_nb.spectrogram import read_png
 from fsat_nb.explore import band_features, baseline_scores
 from fsat_nb.export import export_dataset, read_images
 from fsat_nb.metrics import lwlrap, top1_accuracy
-from fsat_nb.learner import TrainConfig, run_training, use_bf16
+from fsat_nb.learner import TrainConfig, run_training, use_bf16, recipe
+from machine import machine_info
 
 def baseline(X, Y, folds, valid, grid=(0.003, 0.01, 0.03, 0.1, 0.3, 1.0)):
     "Logistic regression, C chosen by leave-one-fold-out over the training folds; fold-`valid` accuracy and lwlrap."
@@ -43,6 +44,7 @@ def main():
     ap.add_argument('--data', default=str(project_root().parent / 'shared' / 'data' / 'urbansound8k-dev'))
     ap.add_argument('--valid_fold', type=int, default=10)
     ap.add_argument('--dir', default=str(Path(__file__).parent / 'out'), help='scratch folder for images and the run')
+    ap.add_argument('--out', default=str(Path(__file__).parent / 'out' / 'real_audio.json'), help='where the results go (JSON)')
     for f in fields(TrainConfig):
         if f.name in ('epochs', 'arch', 'precision', 'lr', 'width', 'seed'): ap.add_argument(f'--{f.name}', type=type(f.default), default=None)
     a = ap.parse_args()
@@ -61,17 +63,18 @@ def main():
         X = np.stack([band_features(read_png(imgs / f)) for f in tab.image]); Y = tab[list(ds.vocab)].values
         t0 = time.perf_counter(); b = baseline(X, Y, tab.fold.values, valid); t_base = time.perf_counter() - t0
         t0 = time.perf_counter(); r = run_training(imgs, tmp / 'run', tc, quiet=True); t_cnn = time.perf_counter() - t0
-        cpu = 'bfloat16' if use_bf16(tc.precision, 'cpu') else 'float32'
-        print(f"{torch.get_num_threads()} CPU threads, {cpu}; {tc.arch} from random initialisation, {tc.epochs} epochs")
+        cpu, rc = 'bfloat16' if use_bf16(tc.precision, 'cpu') else 'float32', recipe(tc)
+        print(f"{torch.get_num_threads()} CPU threads, {cpu}; {rc.arch} from random initialisation, {rc.epochs} epochs")
         print(f"{'model':36s} {'accuracy':>9s} {'lwlrap':>7s} {'seconds':>8s}")
         print(f"{'baseline: logistic regression (C=' + str(b['C']) + ')':36s} {b['accuracy']:9.1%} {b['lwlrap']:7.3f} {t_base:8.0f}")
-        print(f"{'fsat_nb: ' + tc.arch:36s} {r['valid_accuracy']:9.1%} {r['valid_lwlrap']:7.3f} {r['seconds']['train']:8.0f}")
+        print(f"{'fsat_nb: ' + rc.arch:36s} {r['valid_accuracy']:9.1%} {r['valid_lwlrap']:7.3f} {r['seconds']['train']:8.0f}")
         ok = r['valid_accuracy'] >= b['accuracy'] + 0.05 and r['valid_lwlrap'] > b['lwlrap']
         print(f"CNN - baseline: {100 * (r['valid_accuracy'] - b['accuracy']):+.1f} points of accuracy, "
               f"{r['valid_lwlrap'] - b['lwlrap']:+.3f} lwlrap: " + ('clearly ahead' if ok else 'NOT clearly ahead'))
         out = dict(baseline=b, cnn={k: r[k] for k in ('valid_accuracy', 'valid_lwlrap', 'seconds', 'train_config', 'split')},
-                   baseline_seconds=t_base, precision=cpu, threads=torch.get_num_threads())
-        print(json.dumps(out, default=str))
+                   baseline_seconds=t_base, precision=cpu, machine=machine_info(), n_train=int((~valid).sum()), n_valid=int(valid.sum()))
+        Path(a.out).write_text(json.dumps(out, indent=1, default=str) + '\n')
+        print(f'wrote {a.out}')
         return 0 if ok else 1
     finally: shutil.rmtree(tmp, ignore_errors=True)
 

@@ -5,7 +5,9 @@ curated clips per class at full size, durations 0.3 to 30 s with a mean near 7.6
 size; audio made of repeated 5 s segments, which costs the pipeline the same as real audio of that length). Then, each
 as the user would run it, in a subprocess whose wall time and peak memory (largest process) are recorded:
 
-  export:  `fsat_export DATA`                       all curated clips to PNGs (all CPUs)
+  export:  `fsat_export DATA`                       all curated clips to PNGs (all CPUs); disk used by audio and images
+  load:    one training epoch of the DataLoader alone (PNG reading, windows, batch transforms; a worker per CPU):
+           the floor of an epoch on a GPU fed by this CPU
   epoch:   `fsat_train DATA OUT --epochs 1 ...`     one training epoch of each architecture (no validation during it)
   predict: `fsat_predict OUT/model.pth DATA/test`   every test clip, every window
 
@@ -18,6 +20,7 @@ import argparse, json, os, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, soundfile as sf
 from fsat_nb.data import make_sample
+from machine import machine_info
 
 FULL = dict(curated_per_class=62, test=3361, classes=80)
 
@@ -32,6 +35,13 @@ def run(cmd):
     return dt, int(p.stderr.strip().splitlines()[-1]) / 2**20
 
 def hours(folder): return sum(sf.info(p).duration for p in Path(folder).glob('*.wav')) / 3600
+
+def disk_gb(folder): return sum(p.stat().st_size for p in Path(folder).rglob('*') if p.is_file()) / 2**30
+
+_LOAD = '''import sys, time
+from fsat_nb.learner import TrainConfig, spec_dls
+dls = spec_dls(sys.argv[1], TrainConfig(arch='convnext_tiny', num_workers=int(sys.argv[2])), device='cpu')
+t0 = time.perf_counter(); n = sum(len(b[0]) for b in dls.train); print(n, time.perf_counter() - t0)'''
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -55,7 +65,14 @@ def main():
             h_cur, h_test = hours(data / 'train_curated'), hours(data / 'test')
             print(f"fraction {f:g}: {n_cur} curated clips ({h_cur:.2f} h), {n_test} test clips ({h_test:.2f} h); made in {made:.0f} s", flush=True)
             t, m = run(['fsat_export', str(data)])
-            rows.append(dict(fraction=f, stage='export', arch='', clips=n_cur, audio_hours=h_cur, seconds=t, peak_gb=m))
+            imgs = next(p for p in (data / 'images').iterdir() if p.is_dir())
+            rows.append(dict(fraction=f, stage='export', arch='', clips=n_cur, audio_hours=h_cur, seconds=t, peak_gb=m,
+                             audio_gb=disk_gb(data / 'train_curated'), images_gb=disk_gb(imgs)))
+            p = subprocess.run([sys.executable, '-c', _LOAD, str(imgs), str(os.cpu_count())], capture_output=True, text=True)
+            if p.returncode: sys.exit(f'loading failed:\n{p.stderr[-3000:]}')
+            n_items, t = map(float, p.stdout.split()[-2:])
+            rows.append(dict(fraction=f, stage='load', arch=f'{os.cpu_count()} workers', clips=int(n_items), audio_hours=h_cur * n_items / n_cur,
+                             seconds=t, peak_gb=float('nan')))
             for arch in a.archs:
                 out = tmp / f'run_{arch}'
                 t, m = run(['fsat_train', str(data), str(out), '--arch', arch, '--epochs', '1', '--valid_every', '-1',
@@ -75,7 +92,9 @@ def main():
         full_h = g.audio_hours.iloc[-1] / g.fraction.iloc[-1]
         proj.append(dict(stage=stage, arch=arch, seconds_per_audio_hour=k, full_audio_hours=full_h, projected_full_seconds=k * full_h + c,
                          peak_gb_range=(float(g.peak_gb.min()), float(g.peak_gb.max()))))
-    res = dict(rows=rows, projection=proj, cpu=os.cpu_count(), precision=a.precision)
+        if stage == 'export':
+            proj[-1].update(audio_gb_full=float(g.audio_gb.iloc[-1] / g.fraction.iloc[-1]), images_gb_full=float(g.images_gb.iloc[-1] / g.fraction.iloc[-1]))
+    res = dict(rows=rows, projection=proj, cpu=os.cpu_count(), precision=a.precision, machine=machine_info())
     Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
     print(df.round(3).to_string(index=False))
     print(pd.DataFrame(proj).round(1).to_string(index=False))
