@@ -18,7 +18,7 @@ Bello's SB-CNN 79% with augmentation.
 import argparse, json, shutil, sys, tempfile, time
 from dataclasses import replace, fields
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import numpy as np, pandas as pd, torch, soundfile as sf
 from fsat_nb.data import project_root, read_dataset, split_dataset
 from fsat_nb.spectrogram import read_png
 from fsat_nb.explore import band_features, baseline_scores
@@ -59,7 +59,9 @@ def main():
         t0 = time.perf_counter(); imgs = export_dataset(ds, tmp / 'images', progress=False, quiet=True); t_export = time.perf_counter() - t0
         tab, meta = read_images(imgs)
         valid, how = split_dataset(tab, ds.vocab, a.valid_fold, default_fold=ds.valid_fold)
-        print(f'{how}: {(~valid).sum()} training clips, {valid.sum()} validation clips; export {t_export:.0f} s')
+        audio_s = sum(sf.info(str(ds.root / f)).duration for f in tab.fname)
+        print(f'{how}: {(~valid).sum()} training clips, {valid.sum()} validation clips; export of {audio_s / 60:.0f} min of audio '
+              f'in {t_export:.1f} s: {audio_s / t_export:.0f} s of audio per second')
         X = np.stack([band_features(read_png(imgs / f)) for f in tab.image]); Y = tab[list(ds.vocab)].values
         t0 = time.perf_counter(); b = baseline(X, Y, tab.fold.values, valid); t_base = time.perf_counter() - t0
         t0 = time.perf_counter(); r = run_training(imgs, tmp / 'run', tc, quiet=True); t_cnn = time.perf_counter() - t0
@@ -72,7 +74,7 @@ def main():
         print(f"CNN - baseline: {100 * (r['valid_accuracy'] - b['accuracy']):+.1f} points of accuracy, "
               f"{r['valid_lwlrap'] - b['lwlrap']:+.3f} lwlrap: " + ('clearly ahead' if ok else 'NOT clearly ahead'))
         out = dict(baseline=b, cnn={k: r[k] for k in ('valid_accuracy', 'valid_lwlrap', 'seconds', 'train_config', 'split')},
-                   baseline_seconds=t_base, precision=cpu, machine=machine_info(), n_train=int((~valid).sum()), n_valid=int(valid.sum()))
+                   baseline_seconds=t_base, export_seconds=t_export, audio_seconds=audio_s, precision=cpu, machine=machine_info(), n_train=int((~valid).sum()), n_valid=int(valid.sum()))
         Path(a.out).write_text(json.dumps(out, indent=1, default=str) + '\n')
         print(f'wrote {a.out}')
         return 0 if ok else 1

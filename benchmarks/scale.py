@@ -6,6 +6,8 @@ size; audio made of repeated 5 s segments, which costs the pipeline the same as 
 as the user would run it, in a subprocess whose wall time and peak memory (largest process) are recorded:
 
   export:  `fsat_export DATA`                       all curated clips to PNGs (all CPUs); disk used by audio and images
+  decode:  the test clips decoded and turned into spectrogram images in one process, no model: what `fsat_predict`
+           spends on the CPU whatever the device, so the floor of prediction on a GPU
   load:    one training epoch of the DataLoader alone (PNG reading, windows, batch transforms; a worker per CPU):
            the floor of an epoch on a GPU fed by this CPU
   epoch:   `fsat_train DATA OUT --epochs 1 ...`     one training epoch of each architecture (no validation during it)
@@ -15,6 +17,7 @@ and written, with the audio hours each stage handled, to --out (JSON) and a plot
 full size by a straight line through the measured points (time ~ audio length); memory should not grow.
 
     python benchmarks/scale.py [--fractions 0.125 0.25 0.5] [--archs audio_cnn convnext_tiny] [--out benchmarks/out/scale.json]
+    python benchmarks/scale.py --plot benchmarks/results/scale.json      # redraw the plot of a result file
 """
 import argparse, json, os, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -38,10 +41,30 @@ def hours(folder): return sum(sf.info(p).duration for p in Path(folder).glob('*.
 
 def disk_gb(folder): return sum(p.stat().st_size for p in Path(folder).rglob('*') if p.is_file()) / 2**30
 
+_DECODE = '''import sys, time
+from pathlib import Path
+from fsat_nb.spectrogram import MelConfig, clip_image
+fs = sorted(Path(sys.argv[1]).glob('*.wav')); cfg = MelConfig()
+t0 = time.perf_counter()
+for f in fs: clip_image(f, cfg)
+print(time.perf_counter() - t0)'''
+
 _LOAD = '''import sys, time
 from fsat_nb.learner import TrainConfig, spec_dls
 dls = spec_dls(sys.argv[1], TrainConfig(arch='convnext_tiny', num_workers=int(sys.argv[2])), device='cpu')
 t0 = time.perf_counter(); n = sum(len(b[0]) for b in dls.train); print(n, time.perf_counter() - t0)'''
+
+def plot(df, fn):
+    "Time and peak memory of each stage against the hours of audio it handled, to `fn` (PNG)."
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.8))
+    for i, ((stage, arch), g) in enumerate(df.groupby(['stage', 'arch'], sort=False)):
+        lab = f'{stage} {arch}'.strip()
+        a1.plot(g.audio_hours, g.seconds / 60, 'o-', label=lab, color=f'C{i}')
+        if g.peak_gb.notna().any(): a2.plot(g.audio_hours, g.peak_gb, 'o-', label=lab, color=f'C{i}')
+    a1.set(xlabel='audio handled (hours)', ylabel='minutes', title='time against audio length')
+    a2.set(xlabel='audio handled (hours)', ylabel='peak memory (GB)', title='peak memory of the largest process', ylim=(0, None))
+    a1.legend(fontsize=7); fig.tight_layout(); fig.savefig(fn, dpi=100)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -50,7 +73,9 @@ def main():
     ap.add_argument('--precision', default='auto')
     ap.add_argument('--dir', default=str(Path(__file__).parent / 'out'))
     ap.add_argument('--out', default=str(Path(__file__).parent / 'out' / 'scale.json'))
+    ap.add_argument('--plot', default=None, help='only draw the plot of an earlier result file (JSON)')
     a = ap.parse_args()
+    if a.plot: plot(pd.DataFrame(json.loads(Path(a.plot).read_text())['rows']), Path(a.plot).with_suffix('.png')); return 0
     Path(a.dir).mkdir(parents=True, exist_ok=True)
     rows = []
     for f in sorted(a.fractions):
@@ -72,7 +97,11 @@ def main():
             if p.returncode: sys.exit(f'loading failed:\n{p.stderr[-3000:]}')
             n_items, t = map(float, p.stdout.split()[-2:])
             rows.append(dict(fraction=f, stage='load', arch=f'{os.cpu_count()} workers', clips=int(n_items), audio_hours=h_cur * n_items / n_cur,
-                             seconds=t, peak_gb=float('nan')))
+                             seconds=t, peak_gb=float('nan'), base_clips=n_cur))
+            p = subprocess.run([sys.executable, '-c', _DECODE, str(data / 'test')], capture_output=True, text=True)
+            if p.returncode: sys.exit(f'decoding failed:\n{p.stderr[-3000:]}')
+            rows.append(dict(fraction=f, stage='decode', arch='1 process', clips=n_test, audio_hours=h_test, seconds=float(p.stdout.split()[-1]),
+                             peak_gb=float('nan')))
             for arch in a.archs:
                 out = tmp / f'run_{arch}'
                 t, m = run(['fsat_train', str(data), str(out), '--arch', arch, '--epochs', '1', '--valid_every', '-1',
@@ -80,7 +109,7 @@ def main():
                 r = json.loads((out / 'results.json').read_text())
                 n_train = r['n_train']
                 rows.append(dict(fraction=f, stage='epoch', arch=arch, clips=n_train, audio_hours=h_cur * n_train / n_cur,
-                                 seconds=r['seconds']['train'], peak_gb=m))
+                                 seconds=r['seconds']['train'], peak_gb=m, base_clips=n_cur))
                 t, m = run(['fsat_predict', str(out / 'model.pth'), str(data / 'test'), str(out / 'scores.csv')])
                 rows.append(dict(fraction=f, stage='predict', arch=arch, clips=n_test, audio_hours=h_test, seconds=t, peak_gb=m))
             print(pd.DataFrame([r for r in rows if r['fraction'] == f]).round(3).to_string(index=False), flush=True)
@@ -89,25 +118,19 @@ def main():
     proj = []
     for (stage, arch), g in df.groupby(['stage', 'arch'], sort=False):
         k, c = np.polyfit(g.audio_hours, g.seconds, 1)          # seconds = k * hours + c
-        full_h = g.audio_hours.iloc[-1] / g.fraction.iloc[-1]
+        full_n = FULL['test'] if stage in ('predict', 'decode') else FULL['curated_per_class'] * FULL['classes']
+        n_base = g.clips.iloc[-1] if stage in ('export', 'predict', 'decode') else g.base_clips.iloc[-1]
+        full_h = g.audio_hours.iloc[-1] * full_n / n_base          # the largest stand-in, scaled to the real number of clips
         proj.append(dict(stage=stage, arch=arch, seconds_per_audio_hour=k, full_audio_hours=full_h, projected_full_seconds=k * full_h + c,
                          peak_gb_range=(float(g.peak_gb.min()), float(g.peak_gb.max()))))
         if stage == 'export':
-            proj[-1].update(audio_gb_full=float(g.audio_gb.iloc[-1] / g.fraction.iloc[-1]), images_gb_full=float(g.images_gb.iloc[-1] / g.fraction.iloc[-1]))
+            k_n = FULL['curated_per_class'] * FULL['classes'] / g.clips.iloc[-1]
+            proj[-1].update(audio_gb_full=float(g.audio_gb.iloc[-1] * k_n), images_gb_full=float(g.images_gb.iloc[-1] * k_n))
     res = dict(rows=rows, projection=proj, cpu=os.cpu_count(), precision=a.precision, machine=machine_info())
     Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
     print(df.round(3).to_string(index=False))
     print(pd.DataFrame(proj).round(1).to_string(index=False))
-    try:
-        import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.8))
-        for (stage, arch), g in df.groupby(['stage', 'arch'], sort=False):
-            lab = f'{stage} {arch}'.strip()
-            a1.plot(g.audio_hours, g.seconds / 60, 'o-', label=lab); a2.plot(g.audio_hours, g.peak_gb, 'o-', label=lab)
-        a1.set(xlabel='audio handled (hours)', ylabel='minutes', title='time grows with audio length')
-        a2.set(xlabel='audio handled (hours)', ylabel='peak memory (GB)', title='memory stays flat', ylim=(0, None))
-        a1.legend(fontsize=7); fig.tight_layout(); fig.savefig(Path(a.out).with_suffix('.png'), dpi=100)
-    except Exception as e: print(f'no plot: {e}')
+    plot(df, Path(a.out).with_suffix('.png'))
     return 0
 
 if __name__ == '__main__': sys.exit(main())
