@@ -16,7 +16,7 @@ from .core import *
 __all__ = ['CATEGORIES', 'SR', 'AUDIO_EXTS', 'SAMPLE_RECIPES', 'SAMPLE_CLASSES', 'GROUP_HINTS', 'synth_clip', 'make_sample',
            'fsat_sample', 'project_root', 'data_path', 'AudioError', 'audio_info', 'load_audio', 'split_labels',
            'check_labels', 'read_labels', 'multi_hot', 'stratified_split', 'labels_table', 'list_audio', 'clip_stats',
-           'LayoutError', 'AudioDataset', 'read_dataset', 'split_dataset', 'make_folder_sample']
+           'LayoutError', 'AudioDataset', 'read_dataset', 'flag_column', 'split_dataset', 'make_folder_sample']
 
 # %% ../nbs/01_data.ipynb #888458eb
 CATEGORIES = tuple(sorted("""Accelerating_and_revving_and_vroom Accordion Acoustic_guitar Applause Bark Bass_drum
@@ -605,6 +605,10 @@ def read_dataset(data_dir:str|Path, # the folder you downloaded or made
 # %% ../nbs/01_data.ipynb #4131dde4
 GROUP_HINTS = ('fsid', 'src_file', 'group', 'recording', 'source', 'speaker', 'session', 'take', 'clip_id', 'recording_id')
 
+def flag_column(tab:pd.DataFrame, col:str) -> np.ndarray:
+    "Booleans from a yes/no column as CSVs store it (True/False, true/false or 1/0); all False where `tab` lacks `col`."
+    return tab[col].astype(str).str.lower().isin(['true', '1']).values if col in tab else np.zeros(len(tab), bool)
+
 def split_dataset(tab:pd.DataFrame, # one row per clip: `labels`, and `fold` / a group column when the data has them
                   vocab:tuple, # the classes
                   valid_fold:int=None, # validate on this fold (None: `default_fold` when there are folds; -1: ignore folds)
@@ -615,14 +619,14 @@ def split_dataset(tab:pd.DataFrame, # one row per clip: `labels`, and `fold` / a
                   default_group:str=None, # the dataset's own group column (`AudioDataset.group_col`)
                  ) -> tuple:
     "`(is_valid, how)`: a split that honours folds and groups, and a sentence saying how it was made (`noisy` rows always train)."
-    if 'noisy' in tab and tab.noisy.astype(str).str.lower().isin(['true', '1']).any():
-        noisy = tab.noisy.astype(str).str.lower().isin(['true', '1']).values
+    noisy = flag_column(tab, 'noisy')
+    if noisy.any():
         valid = np.zeros(len(tab), bool)
         valid[~noisy], how = split_dataset(tab[~noisy].drop(columns='noisy'), vocab, valid_fold, group_col, valid_pct, seed, default_fold, default_group)
         return valid, f"{how} of the curated clips; {noisy.sum()} noisy clips for training only"
     has_folds = 'fold' in tab
     if valid_fold is None and 'is_valid' in tab and group_col is None:
-        valid, how = tab.is_valid.astype(str).str.lower().isin(['true', '1']).values, "the table's own is_valid column"
+        valid, how = flag_column(tab, 'is_valid'), "the table's own is_valid column"
         return _check_split(tab, vocab, valid, how)
     group_col = group_col or default_group
     if valid_fold is not None and valid_fold != -1 and not has_folds:

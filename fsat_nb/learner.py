@@ -304,8 +304,8 @@ def spec_dls(images_dir:str|Path, # folder with PNGs, `labels.csv` and `dataset.
     "DataLoaders of spectrogram windows; `dls.valid_clips` maps each validation item to its clip, `dls.split` says how it split."
     tc = recipe(tc)
     tab, vocab, how = split_images(images_dir, tc)
-    weighted = 'noisy' in tab and tab.noisy.astype(str).str.lower().isin(['true', '1']).any()
-    if weighted: tab = tab.assign(weight=np.where(tab.noisy.astype(str).str.lower().isin(['true', '1']), tc.noisy_weight, 1.).astype(np.float32))
+    noisy = flag_column(tab, 'noisy'); weighted = bool(noisy.any())
+    if weighted: tab = tab.assign(weight=np.where(noisy, tc.noisy_weight, 1.).astype(np.float32))
     items = window_items(tab, images_dir, tc)
     stats = pixel_stats(items.path[~items.is_valid].unique(), seed=tc.seed)
     ds = device_settings(tc, device)
