@@ -131,7 +131,7 @@ class Autocast(Callback):
     order = 10
     def __init__(self, dtype=torch.bfloat16): self.dtype, self.ctx = dtype, None
     def before_batch(self):
-        self.ctx = torch.autocast(self.dls.device.type, dtype=self.dtype); self.ctx.__enter__()
+        self.ctx = torch.autocast(torch.device(self.dls.device).type, dtype=self.dtype); self.ctx.__enter__()   # dls.device may be a str
     def after_pred(self): self.learn.pred = self.pred.float()
     def _exit(self):
         if self.ctx is not None: self.ctx.__exit__(None, None, None); self.ctx = None
