@@ -1,0 +1,76 @@
+"""Fail when a lesson notebook is committed without the outputs its code cells make.
+
+The lessons are read on the web, where nobody runs them: a figure, a table, a player or a printout the prose points
+at must be in the committed notebook. A lesson notebook is every `nbs/*.ipynb` but those in `NOT_LESSONS`.
+
+A code cell must have at least one output when it "displays": it is not marked `#| export`, `#| exporti`,
+`#| exports`, `#| hide` or `#| eval: false`, and its top-level code (not the bodies of the functions and classes it
+defines) calls something that shows (see `SHOWS`) or ends with an expression that is not a call to a `test_*`
+function and not silenced with `;`. Every lesson notebook must also have outputs in at least one cell.
+Run from the repository root: `python .ci/check_outputs.py [NOTEBOOK ...]` (default: all lesson notebooks)."""
+import ast, json, re, sys
+from pathlib import Path
+
+NOT_LESSONS = {'00_core', '90_tests', '91_learner_tests'}  # library and engineering-test notebooks: no outputs needed
+SKIP_FLAGS = re.compile(r'^#\|\s*(export|exporti|exports|hide|eval:\s*false)\b', re.M)
+# calls that put something on screen: figures, players, tables, printouts
+SHOWS = re.compile(r'^(plt\..*|.*plot.*|show_.*|.*\.show|print|display|.*\.summary|Audio)$')
+
+def code_of(src):
+    "Cell source without nbdev directives, IPython magics and shell escapes (so `ast` can parse it)."
+    return '\n'.join('' if re.match(r'\s*(#\||%|!)', l) else l for l in src.splitlines())
+
+def dotted(f):
+    "`plt.plot` for the function of a call `plt.plot(...)`; `...show` when the chain starts with something else."
+    parts = []
+    while isinstance(f, ast.Attribute): parts.append(f.attr); f = f.value
+    parts.append(f.id if isinstance(f, ast.Name) else '...')
+    return '.'.join(reversed(parts))
+
+def shows(stmt):
+    "First call under `stmt` that displays, skipping bodies of functions and classes and of `if FULL:` branches."
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)): return ''
+    if isinstance(stmt, ast.If) and any(isinstance(n, ast.Name) and n.id == 'FULL' for n in ast.walk(stmt.test)):
+        return next((s for s in map(shows, stmt.orelse) if s), '')  # the full run only: not run as committed
+    if isinstance(stmt, ast.Call) and SHOWS.match(dotted(stmt.func)): return dotted(stmt.func)
+    return next((s for s in map(shows, ast.iter_child_nodes(stmt)) if s), '')
+
+def displays(src):
+    "Why a code cell (source `src`) must leave an output, or '' if it need not."
+    if SKIP_FLAGS.search(src): return ''
+    code = code_of(src)
+    try: tree = ast.parse(code)
+    except SyntaxError: return ''  # not plain Python (nbdev_clean and the tests report that)
+    for stmt in tree.body:
+        if s := shows(stmt): return f'calls {s} (line {stmt.lineno})'
+    last = tree.body[-1] if tree.body else None
+    if isinstance(last, ast.Expr) and not isinstance(last.value, ast.Constant):
+        name = dotted(last.value.func) if isinstance(last.value, ast.Call) else ''
+        silenced = code.splitlines()[last.end_lineno - 1].rstrip().endswith(';')
+        if not name.split('.')[-1].startswith('test_') and not silenced:
+            return f'ends with an expression (line {last.lineno})'
+    return ''
+
+def check(path):
+    "Problems of notebook `path`, as messages naming the notebook and the cell."
+    nb, probs = json.loads(Path(path).read_text()), []
+    cells = [(i, c) for i, c in enumerate(nb['cells'], 1) if c['cell_type'] == 'code']
+    for i, c in cells:
+        src = ''.join(c['source'])
+        why = displays(src)
+        if why and not c.get('outputs'):
+            first = next((l for l in src.splitlines() if l.strip() and not l.startswith('#|')), '')[:70]
+            probs.append(f'{path}: cell {i} ({first!r}) {why} but has no output committed')
+    if not any(c.get('outputs') for _, c in cells): probs.append(f'{path}: no cell has outputs committed')
+    return probs
+
+def main(names):
+    paths = [Path('nbs') / f'{n}.ipynb' for n in names] if names else \
+            [p for p in sorted(Path('nbs').glob('*.ipynb')) if p.stem not in NOT_LESSONS]
+    probs = [m for p in paths for m in check(p)]
+    for m in probs: print(m)
+    if probs: sys.exit(f'FAIL: {len(probs)} problem(s): run the notebook (Jupyter\'s "Run All"), save it '
+                       'with its outputs, run nbdev_clean and commit it')
+    print(f'outputs committed in all {len(paths)} lesson notebooks ({", ".join(p.stem for p in paths)})')
+
+if __name__ == '__main__': main(sys.argv[1:])
