@@ -8,9 +8,11 @@ Prediction, same model and clips:
   (c) the limit: decode + `mel_db` + every window through the model, batched, in a plain loop;
   (d) fsat_nb: `predict_clips` (the same steps through the fastai validation path).
 Prints windows per second for (a) and (b), clips per second for (c) and (d), and the overhead of each pipeline
-as a share of its step time. Target: at most 10% for training.
+as a share of its step time. Target: at most 10% for training. On a shared machine a step's time varies by 10-20%
+from one block to the next, so (a) is timed in several blocks and (b) over several epochs, and the best of each is
+compared (the medians are printed too).
 
-    python benchmarks/train_speed.py [--arch convnext_tiny] [--precision auto|fp32|bf16] [--epochs 3]
+    python benchmarks/train_speed.py [--arch convnext_tiny] [--precision auto|fp32|bf16] [--epochs 6] [--blocks 6]
 """
 import argparse, json, sys, time, tempfile, shutil
 from dataclasses import replace
@@ -33,8 +35,8 @@ class EpochTimer(Callback):
         if self.training: self.n += len(self.xb[0])
     def after_train(self): self.times.append(time.perf_counter() - self.t0); self.items.append(self.n)
 
-def bare_train(model, tc, steps, shape, n_out, bf16):
-    "Windows per second of forward + loss + backward + AdamW on random in-memory batches (after warm-up steps)."
+def bare_train(model, tc, steps, shape, n_out, bf16, blocks=5):
+    "Windows per second of forward + loss + backward + AdamW on random in-memory batches: one rate per block of `steps`."
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=tc.wd)
     x, y = torch.randn(tc.bs, *shape), (torch.rand(tc.bs, n_out) < 0.05).float()
     if device_settings(tc, 'cpu')['channels_last']: x = x.contiguous(memory_format=torch.channels_last)
@@ -44,9 +46,12 @@ def bare_train(model, tc, steps, shape, n_out, bf16):
         loss = torch.nn.functional.binary_cross_entropy_with_logits(out.float(), y)
         opt.zero_grad(); loss.backward(); opt.step()
     for _ in range(3): step()
-    t0 = time.perf_counter()
-    for _ in range(steps): step()
-    return steps * tc.bs / (time.perf_counter() - t0)
+    rates = []
+    for _ in range(blocks):
+        t0 = time.perf_counter()
+        for _ in range(steps): step()
+        rates.append(steps * tc.bs / (time.perf_counter() - t0))
+    return rates
 
 def bare_predict(sm, files, bs=64):
     "Clips per second of decode + mel_db + image + every window through the model, batched, no fastai."
@@ -69,8 +74,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--arch', default='convnext_tiny')
     ap.add_argument('--precision', default='auto')
-    ap.add_argument('--epochs', type=int, default=3, help='training epochs timed by (b), after one warm-up epoch')
-    ap.add_argument('--steps', type=int, default=15, help='steps timed by (a)')
+    ap.add_argument('--epochs', type=int, default=6, help='training epochs timed by (b), after one warm-up epoch')
+    ap.add_argument('--blocks', type=int, default=6, help='blocks of steps timed by (a), each as many steps as an epoch has batches')
     a = ap.parse_args()
     data = data_path()
     imgs = export_dataset(data, progress=False, quiet=True)
@@ -79,9 +84,12 @@ def main():
     timer = EpochTimer()
     learn = train_model(imgs, tc, cbs=[timer], quiet=True)
     xb = learn.dls.one_batch()[0]
-    fastai_wps = sum(timer.items[1:]) / sum(timer.times[1:])
+    fastai_rates = [n / t for n, t in zip(timer.items[1:], timer.times[1:])]
     model = learn.model
-    bare_wps = bare_train(model, tc, a.steps, tuple(xb.shape[1:]), len(learn.dls.vocab), bf16)
+    bare_rates = bare_train(model, tc, len(learn.dls.train), tuple(xb.shape[1:]), len(learn.dls.vocab), bf16, a.blocks)
+    # A shared machine only ever slows a run down: the best epoch and the best block are the least disturbed
+    # estimates of each loop's own speed; the medians are printed beside them to show the noise.
+    fastai_wps, bare_wps = max(fastai_rates), max(bare_rates)
     tmp = Path(tempfile.mkdtemp())
     try:
         save_model(learn, tmp / 'm.pth')
@@ -93,10 +101,13 @@ def main():
     finally: shutil.rmtree(tmp, ignore_errors=True)
     print(f"{tc.arch}, batch {tc.bs} x {tuple(xb.shape[1:])}, {'bfloat16' if bf16 else 'float32'}, {torch.get_num_threads()} threads")
     print(f"{'training':44s} {'windows/s':>10s}")
-    print(f"{'(a) bare PyTorch loop, batches in memory':44s} {bare_wps:10.1f}")
-    print(f"{'(b) fsat_nb fastai loop on the sample':44s} {fastai_wps:10.1f}")
+    print(f"{'training (best of ' + str(len(bare_rates)) + ' blocks / ' + str(len(fastai_rates)) + ' epochs)':44s} {'windows/s':>10s} {'median':>8s}")
+    print(f"{'(a) bare PyTorch loop, batches in memory':44s} {bare_wps:10.1f} {np.median(bare_rates):8.1f}")
+    print(f"{'(b) fsat_nb fastai loop on the sample':44s} {fastai_wps:10.1f} {np.median(fastai_rates):8.1f}")
     over_t = 1 - fastai_wps / bare_wps
-    print(f"training overhead (data loading, augmentation, callbacks): {over_t:.1%} of the step time (target <= 10%)")
+    over_med = 1 - np.median(fastai_rates) / np.median(bare_rates)
+    print(f"training overhead (data loading, augmentation, callbacks): {over_t:.1%} of the step time (target <= 10%); "
+          f"from the medians: {over_med:.1%}")
     print(f"{'prediction':44s} {'clips/s':>10s}")
     print(f"{'(c) decode + mel + forward, plain loop':44s} {bare_cps:10.2f}")
     print(f"{'(d) predict_clips':44s} {ours_cps:10.2f}")
@@ -105,6 +116,7 @@ def main():
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(dict(machine=machine_info(), arch=tc.arch, batch=[tc.bs, *xb.shape[1:]], precision='bf16' if bf16 else 'fp32',
                                    bare_windows_per_s=bare_wps, fastai_windows_per_s=fastai_wps, train_overhead=over_t,
+                                   bare_rates=bare_rates, fastai_rates=fastai_rates, train_overhead_median=over_med,
                                    bare_clips_per_s=bare_cps, predict_clips_per_s=ours_cps, predict_overhead=1 - ours_cps / bare_cps), indent=1) + '\n')
     print(f'wrote {out}')
     return 0 if over_t <= 0.10 else 1

@@ -25,11 +25,11 @@ from .metrics import lwlrap, lwlrap_per_class, clip_average, Lwlrap, top1_accura
 
 # %% auto #0
 __all__ = ['RECIPES', 'MODEL_FORMAT', 'TrainConfig', 'recipe_name', 'recipe', 'fast_bf16', 'use_bf16', 'Autocast',
-           'device_settings', 'ChannelsLast', 'window_starts', 'crop_window', 'random_start', 'split_images',
-           'image_widths', 'window_items', 'SpecClip', 'ReadSpecClip', 'SpecWindow', 'pixel_stats', 'SpecAugment',
-           'PoolSpec', 'spec_batch_tfms', 'SpecDL', 'spec_datablock', 'spec_dls', 'ValidEvery', 'AudioCNN',
-           'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_learner', 'WeightedBCE', 'MixUpTargets', 'ShardDL',
-           'ShardedTraining', 'sharded_training', 'Checkpoint', 'load_checkpoint', 'KeepBest', 'train_model',
+           'device_settings', 'ChannelsLast', 'PlainTensors', 'window_starts', 'crop_window', 'random_start',
+           'split_images', 'image_widths', 'window_items', 'SpecClip', 'ReadSpecClip', 'SpecWindow', 'pixel_stats',
+           'SpecAugment', 'PoolSpec', 'spec_batch_tfms', 'SpecDL', 'spec_datablock', 'spec_dls', 'ValidEvery',
+           'AudioCNN', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_learner', 'WeightedBCE', 'MixUpTargets',
+           'ShardDL', 'ShardedTraining', 'sharded_training', 'Checkpoint', 'load_checkpoint', 'KeepBest', 'train_model',
            'valid_scores', 'save_model', 'window_dl', 'SpecModel', 'load_model', 'run_training', 'run_cv', 'fsat_train']
 
 # %% ../nbs/06_learner.ipynb #5e37fc8a
@@ -139,7 +139,7 @@ class Autocast(Callback):
     def after_batch(self): self._exit()
     def after_cancel_batch(self): self._exit()
 
-# %% ../nbs/06_learner.ipynb #1959559f
+# %% ../nbs/06_learner.ipynb #a9dedd2e
 def device_settings(tc:TrainConfig, # `precision` and `num_workers` ('auto' / None: chosen here)
                     device=None, # default: the GPU if there is one
                     bf16_native:bool=None, # override the detection (for tests)
@@ -158,6 +158,11 @@ class ChannelsLast(Callback):
     "Inputs in the `channels_last` memory layout (the model is converted once, before fitting)."
     order = 5
     def before_batch(self): self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) for x in self.xb)
+
+class PlainTensors(Callback):
+    "The model gets plain `torch.Tensor` inputs: a fastai typed tensor (`TensorImageBW`) carries its type through every operation of the network, at a Python cost each time."
+    order = 20
+    def before_batch(self): self.learn.xb = tuple(x.as_subclass(torch.Tensor) if isinstance(x, torch.Tensor) else x for x in self.xb)
 
 # %% ../nbs/06_learner.ipynb #38e4fb43
 def window_starts(n:int, # frames in the clip
@@ -354,7 +359,7 @@ if 'audio_cnn' not in timm.list_models():
         if pretrained: raise ValueError("audio_cnn has no pretrained weights: train it from scratch")
         return AudioCNN(in_chans=in_chans, num_classes=num_classes)
 
-# %% ../nbs/06_learner.ipynb #6cb1c44e
+# %% ../nbs/06_learner.ipynb #3195f153
 class WeightsNotFound(RuntimeError):
     "Pretrained weights were asked for and could not be found."
 
@@ -386,7 +391,7 @@ def spec_learner(dls, tc:TrainConfig=TrainConfig(), cbs:list=None):
     tc = recipe(tc)
     kw = _timm_kwargs(tc)
     mixup = MixUpTargets if getattr(dls, 'weighted', False) else MixUp
-    cbs = list(cbs or []) + ([mixup(tc.mixup)] if tc.mixup else []) + [ValidEvery(tc.valid_every)]
+    cbs = list(cbs or []) + ([mixup(tc.mixup)] if tc.mixup else []) + [ValidEvery(tc.valid_every), PlainTensors()]
     ds = device_settings(tc, dls.device)
     if ds['precision'] == 'bf16': cbs.append(Autocast())
     if ds['precision'] == 'fp16':
@@ -552,7 +557,7 @@ def valid_scores(learn) -> tuple:
     tab = learn.dls.clips.iloc[torch.unique(clips).numpy()].reset_index(drop=True)
     return tab, clip_average(t, clips).round().numpy(), clip_average(p, clips).numpy()
 
-# %% ../nbs/06_learner.ipynb #c08b061e
+# %% ../nbs/06_learner.ipynb #cf5a555b
 MODEL_FORMAT = 'fsat_nb-model-1'
 
 def save_model(learn, fn:str|Path, mel_cfg:MelConfig=None) -> Path:
@@ -595,7 +600,7 @@ class SpecModel:
         ds = device_settings(self.train_config, device)                # as in training
         cbs = [Autocast(torch.bfloat16 if ds['precision'] == 'bf16' else torch.float16)] if ds['precision'] != 'fp32' else []
         if ds['channels_last']: self.model.to(memory_format=torch.channels_last); cbs.append(ChannelsLast())
-        learn = Learner(DataLoaders(dl, dl), self.model, loss_func=BCEWithLogitsLossFlat(), cbs=cbs)
+        learn = Learner(DataLoaders(dl, dl), self.model, loss_func=BCEWithLogitsLossFlat(), cbs=cbs + [PlainTensors()])
         with learn.no_bar(), learn.no_logging(): p, _ = learn.get_preds(dl=dl)
         return clip_average(p, dl.clips).numpy()
 
