@@ -24,13 +24,14 @@ from .export import export_dataset, read_images
 from .metrics import lwlrap, lwlrap_per_class, clip_average, Lwlrap, top1_accuracy
 
 # %% auto #0
-__all__ = ['RECIPES', 'MODEL_FORMAT', 'TrainConfig', 'recipe_name', 'recipe', 'fast_bf16', 'use_bf16', 'Autocast',
+__all__ = ['RECIPES', 'image_cache', 'MODEL_FORMAT', 'TrainConfig', 'recipe_name', 'recipe', 'fast_bf16', 'use_bf16', 'Autocast',
            'device_settings', 'ChannelsLast', 'PlainTensors', 'window_starts', 'crop_window', 'random_start',
-           'split_images', 'image_widths', 'window_items', 'SpecClip', 'ReadSpecClip', 'SpecWindow', 'pixel_stats',
-           'SpecAugment', 'PoolSpec', 'spec_batch_tfms', 'SpecDL', 'spec_datablock', 'spec_dls', 'ValidEvery',
-           'AudioCNN', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_learner', 'WeightedBCE', 'MixUpTargets',
-           'ShardDL', 'ShardedTraining', 'sharded_training', 'Checkpoint', 'load_checkpoint', 'KeepBest', 'train_model',
-           'valid_scores', 'save_model', 'window_dl', 'SpecModel', 'load_model', 'run_training', 'run_cv', 'fsat_train']
+           'split_images', 'image_widths', 'window_items', 'ImageCache', 'SpecClip', 'ReadSpecClip', 'SpecWindow',
+           'pixel_stats', 'SpecAugment', 'PoolSpec', 'spec_batch_tfms', 'SpecDL', 'spec_datablock', 'spec_dls',
+           'ValidEvery', 'AudioCNN', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_learner', 'WeightedBCE',
+           'MixUpTargets', 'ShardDL', 'ShardedTraining', 'sharded_training', 'Checkpoint', 'load_checkpoint',
+           'KeepBest', 'train_model', 'valid_scores', 'save_model', 'window_dl', 'SpecModel', 'load_model',
+           'run_training', 'run_cv', 'fsat_train']
 
 # %% ../nbs/06_learner.ipynb #5e37fc8a
 @dataclass(frozen=True)
@@ -228,11 +229,26 @@ def window_items(tab:pd.DataFrame, # labels table from `export_dataset` (fname, 
     valid = [dict(r, start=s) for r in d[d.is_valid].to_dict('records') for s in window_starts(r['frames'], tc.width, tc.hop)]
     return pd.concat([train, pd.DataFrame(valid, columns=d.columns)], ignore_index=True)
 
-# %% ../nbs/06_learner.ipynb #bce010dd
+# %% ../nbs/06_learner.ipynb #0946a9a9
+class ImageCache:
+    "Decoded spectrogram PNGs kept in memory up to `max_mb` per process, least recently used out first; a rewritten file is read again."
+    def __init__(self, max_mb:float=256): self.max_bytes, self.d, self.n = max_mb * 2**20, {}, 0
+    def __call__(self, fn) -> np.ndarray:
+        st = os.stat(fn)
+        k = (str(fn), st.st_mtime_ns, st.st_size)
+        if k in self.d: self.d[k] = img = self.d.pop(k); return img           # most recently used goes last
+        img = read_png(fn)
+        if img.nbytes <= self.max_bytes:
+            self.d[k] = img; self.n += img.nbytes
+            while self.n > self.max_bytes: self.n -= self.d.pop(next(iter(self.d))).nbytes
+        return img
+
+image_cache = ImageCache(float(os.environ.get('FSAT_IMAGE_CACHE_MB', 256)))
+
 class SpecClip:
     "A spectrogram to cut a window from: a PNG file (or an image in memory) and the window's first frame."
     def __init__(self, src:str|Path|np.ndarray, start:int=0): self.src, self.start = src, int(start)
-    def image(self) -> np.ndarray: return self.src if isinstance(self.src, np.ndarray) else read_png(self.src)
+    def image(self) -> np.ndarray: return self.src if isinstance(self.src, np.ndarray) else image_cache(self.src)
     def __repr__(self): return f"SpecClip({self.src if not isinstance(self.src, np.ndarray) else 'array ' + str(self.src.shape)}, start={self.start})"
 
 class ReadSpecClip(Transform):
