@@ -270,7 +270,7 @@ def pixel_stats(paths:list, n:int=200, seed:int=0) -> tuple:
     "Mean and standard deviation of the pixels (scaled to [0, 1]) of up to `n` images."
     rng = np.random.default_rng(seed)
     paths = list(paths); sel = rng.choice(len(paths), min(n, len(paths)), replace=False)
-    px = np.concatenate([read_png(paths[i]).ravel() for i in sel]).astype(np.float64) / 255
+    px = np.concatenate([image_cache(paths[i]).ravel() for i in sel]).astype(np.float64) / 255   # decoded once: training reuses them
     return float(px.mean()), float(px.std())
 
 class SpecAugment(Transform):
