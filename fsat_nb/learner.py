@@ -166,10 +166,11 @@ class PlainTensors(Callback):
     order = 20
     def before_batch(self): self.learn.xb = tuple(x.as_subclass(torch.Tensor) if isinstance(x, torch.Tensor) else x for x in self.xb)
 
-# %% ../nbs/06_learner.ipynb #5e7f7746
+# %% ../nbs/06_learner.ipynb #d4a1db9f
 def fused_adam_step(p, lr, mom, sqr_mom, eps, wd, do_wd=True, grad_avg=None, sqr_avg=None, step=0, **kwargs):
     "One AdamW update of `p` (decoupled weight decay, debiased averages) as a single fastai optimiser callback."
-    if grad_avg is None: grad_avg, sqr_avg = torch.zeros_like(p.data), torch.zeros_like(p.data)
+    if grad_avg is None: grad_avg = torch.zeros_like(p.data)
+    if sqr_avg is None: sqr_avg = torch.zeros_like(p.data)
     g, step = p.grad.data, step + 1
     if do_wd and wd != 0: p.data.mul_(1 - lr * wd)
     grad_avg.lerp_(g, 1 - mom)                                        # mom * avg + (1 - mom) * g
@@ -453,12 +454,14 @@ def spec_learner(dls, tc:TrainConfig=TrainConfig(), cbs:list=None):
     learn.train_config, learn.device_settings = tc, ds
     return learn
 
-# %% ../nbs/06_learner.ipynb #2187a1eb
+# %% ../nbs/06_learner.ipynb #f33039f7
 class WeightedBCE:
     "Binary cross-entropy with logits per item, averaged with per-item `weight`s (a plain mean without them)."
     def __call__(self, pred, targ, weight=None):
         l = torch.nn.functional.binary_cross_entropy_with_logits(pred.float(), targ.float(), reduction='none').mean(1)
-        return l.mean() if weight is None else (l * weight).sum() / weight.sum()
+        if weight is None: return l.mean()
+        weight = weight.to(l.dtype)                  # (items read from dicts give float64 weights)
+        return (l * weight).sum() / weight.sum()
     def activation(self, x): return torch.sigmoid(x)
     def decodes(self, x): return x > 0.5
 
@@ -596,7 +599,7 @@ def valid_scores(learn) -> tuple:
     tab = learn.dls.clips.iloc[torch.unique(clips).numpy()].reset_index(drop=True)
     return tab, clip_average(t, clips).round().numpy(), clip_average(p, clips).numpy()
 
-# %% ../nbs/06_learner.ipynb #c56ada57
+# %% ../nbs/06_learner.ipynb #20dbca77
 MODEL_FORMAT = 'fsat_nb-model-1'
 
 def save_model(learn, fn:str|Path, mel_cfg:MelConfig=None) -> Path:
@@ -630,6 +633,7 @@ class SpecModel:
         "Probabilities (images x classes) for spectrogram images (uint8 arrays), each averaged over its windows."
         if not len(images): return np.zeros((0, len(self.vocab)), np.float32)
         device = torch.device(device or next(self.model.parameters()).device)
+        self.model.to(device)
         tc, ds = self.train_config, device_settings(self.train_config, device)      # precision and layout as in training
         wins = [(i, s) for i, img in enumerate(images) for s in window_starts(img.shape[1], tc.width, tc.hop)]
         tfms = batch_pipeline(tc, self.stats, device)
