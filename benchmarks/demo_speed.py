@@ -15,8 +15,8 @@ Target: the demo at least 3x faster with validation lwlrap >= 0.80. Measure the 
 import argparse, json, sys, tempfile
 from pathlib import Path
 from machine import machine_info
-from fsat_nb.learner import TrainConfig, RECIPES
-from fsat_nb.predict import demo
+from fsat_nb.config import TrainConfig, RECIPES
+from fsat_nb.pipeline import demo
 
 BEFORE = dict(arch='convnext_tiny', epochs=75, lr=4e-3, mixup=0.4, freq_masks=0, time_masks=0, freq_pool=1, time_pool=1,
               valid_every=0, keep_best=False, freeze_epochs=0)

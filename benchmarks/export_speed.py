@@ -14,7 +14,8 @@ import argparse, multiprocessing as mp, os, shutil, sys, tempfile, time
 from pathlib import Path
 import numpy as np, soundfile as sf
 import matplotlib; matplotlib.use('Agg')
-from fsat_nb.data import synth_clip, SAMPLE_CLASSES, load_audio, SR
+from fsat_nb.sample import synth_clip, SAMPLE_CLASSES
+from fsat_nb.audio import load_audio, SR
 from fsat_nb.spectrogram import MelConfig, mel_db
 from fsat_nb.export import export_spectrograms, _worker_init
 from walkthrough import walkthrough_png

@@ -6,6 +6,6 @@ def cpu_name() -> str:
     except (OSError, StopIteration): return platform.processor() or platform.machine()
 
 def machine_info() -> dict:
-    from fsat_nb.learner import fast_bf16
+    from fsat_nb.config import fast_bf16
     return dict(cpu=cpu_name(), cores=os.cpu_count(), threads=torch.get_num_threads(), bf16_native=fast_bf16('cpu'),
                 gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)

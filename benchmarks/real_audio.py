@@ -19,12 +19,14 @@ import argparse, json, shutil, sys, tempfile, time
 from dataclasses import replace, fields
 from pathlib import Path
 import numpy as np, pandas as pd, torch, soundfile as sf
-from fsat_nb.data import project_root, read_dataset, split_dataset
+from fsat_nb.sample import project_root
+from fsat_nb.datasets import read_dataset, split_dataset
 from fsat_nb.spectrogram import read_png
 from fsat_nb.explore import band_features, baseline_scores
 from fsat_nb.export import export_dataset, read_images
 from fsat_nb.metrics import lwlrap, top1_accuracy
-from fsat_nb.learner import TrainConfig, run_training, use_bf16, recipe
+from fsat_nb.config import TrainConfig, recipe, device_settings
+from fsat_nb.pipeline import run_training
 from machine import machine_info
 
 def baseline(X, Y, folds, valid, grid=(0.003, 0.01, 0.03, 0.1, 0.3, 1.0)):
@@ -65,7 +67,7 @@ def main():
         X = np.stack([band_features(read_png(imgs / f)) for f in tab.image]); Y = tab[list(ds.vocab)].values
         t0 = time.perf_counter(); b = baseline(X, Y, tab.fold.values, valid); t_base = time.perf_counter() - t0
         t0 = time.perf_counter(); r = run_training(imgs, tmp / 'run', tc, quiet=True); t_cnn = time.perf_counter() - t0
-        cpu, rc = 'bfloat16' if use_bf16(tc.precision, 'cpu') else 'float32', recipe(tc)
+        cpu, rc = 'bfloat16' if device_settings(tc, 'cpu')['precision'] == 'bf16' else 'float32', recipe(tc)
         print(f"{torch.get_num_threads()} CPU threads, {cpu}; {rc.arch} from random initialisation, {rc.epochs} epochs")
         print(f"{'model':36s} {'accuracy':>9s} {'lwlrap':>7s} {'seconds':>8s}")
         print(f"{'baseline: logistic regression (C=' + str(b['C']) + ')':36s} {b['accuracy']:9.1%} {b['lwlrap']:7.3f} {t_base:8.0f}")

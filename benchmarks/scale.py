@@ -22,7 +22,7 @@ full size by a straight line through the measured points (time ~ audio length); 
 import argparse, json, os, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, soundfile as sf
-from fsat_nb.data import make_sample
+from fsat_nb.sample import make_sample
 from machine import machine_info
 
 FULL = dict(curated_per_class=62, test=3361, classes=80)
@@ -50,7 +50,8 @@ for f in fs: clip_image(f, cfg)
 print(time.perf_counter() - t0)'''
 
 _LOAD = '''import sys, time
-from fsat_nb.learner import TrainConfig, spec_dls
+from fsat_nb.config import TrainConfig
+from fsat_nb.windows import spec_dls
 dls = spec_dls(sys.argv[1], TrainConfig(arch='convnext_tiny', num_workers=int(sys.argv[2])), device='cpu')
 t0 = time.perf_counter(); n = sum(len(b[0]) for b in dls.train); print(n, time.perf_counter() - t0)'''
 

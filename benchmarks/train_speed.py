@@ -32,11 +32,15 @@ from functools import partial
 from pathlib import Path
 import numpy as np, torch
 from fastai.vision.all import Callback
-from fsat_nb.data import data_path, load_audio, list_audio
+from fsat_nb.sample import data_path
+from fsat_nb.audio import load_audio, list_audio
 from fsat_nb.spectrogram import mel_db, mel_image
 from fsat_nb.export import export_dataset
-from fsat_nb.learner import (TrainConfig, train_model, save_model, load_model, window_starts, crop_window, device_settings,
-                             recipe, FusedAdam)
+from fsat_nb.config import TrainConfig, device_settings, recipe
+from fsat_nb.learner import train_model
+from fsat_nb.models import save_model, load_model
+from fsat_nb.windows import window_starts, crop_window
+from fsat_nb.callbacks import FusedAdam
 from fsat_nb.predict import predict_clips
 from machine import machine_info
 

@@ -19,12 +19,14 @@ import argparse, json, sys, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F
-from fsat_nb.data import data_path, CATEGORIES
+from fsat_nb.sample import data_path
+from fsat_nb.labels import CATEGORIES
 from fsat_nb.spectrogram import read_png
 from fsat_nb.export import export_dataset
 from fsat_nb.metrics import lwlrap
 from walkthrough import batch_lrap
-from fsat_nb.learner import TrainConfig, train_model, valid_scores, use_bf16
+from fsat_nb.config import TrainConfig, device_settings
+from fsat_nb.learner import train_model, valid_scores
 
 def squashed(images_dir, files, size):
     "Whole images resized to size x size, as the walk-through's fixed-size resize does."
@@ -79,7 +81,7 @@ def main():
     torch.set_num_threads(torch.get_num_threads())
     data = Path(a.data) if a.data else data_path()
     imgs = export_dataset(data / 'train_curated', data / 'train_curated.csv', progress=False, quiet=True)
-    bf16 = use_bf16('auto', 'cpu')   # both recipes get the same arithmetic: bfloat16 where the CPU runs it natively
+    bf16 = device_settings(TrainConfig(precision='auto'), 'cpu')['precision'] == 'bf16'   # both recipes get the same arithmetic: bfloat16 where the CPU runs it natively
     w = walkthrough(imgs, a.budget, a.size, a.lr, bf16=bf16)
     o = ours(imgs, a.budget)
     print(f"same data ({imgs}), ConvNeXt-Tiny from random init, budget {a.budget:.0f} s each, {torch.get_num_threads()} CPU threads, "

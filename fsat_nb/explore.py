@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from IPython.display import Audio, display
-from .data import *
-from .spectrogram import MelConfig, mel_db, mel_image, plot_mel, read_png
+from .audio import SR, load_audio
+from .labels import split_labels, vocab_of, multi_hot
+from .spectrogram import MelConfig, mel_db, plot_mel
 
 # %% auto #0
 __all__ = ['plot_waveform', 'show_clip', 'class_examples', 'plot_class_collage', 'label_counts', 'cooccurrence',
@@ -51,7 +52,7 @@ def class_examples(labels:pd.DataFrame, # from `read_labels`
                    classes:list=None, # default: every class present, sorted
                   ) -> pd.DataFrame:
     "The first single-label clip of each class (or the first clip carrying it, if none is single-label)."
-    classes = classes or sorted({l for ls in labels.labels for l in split_labels(ls)})
+    classes = classes or vocab_of(labels.labels)
     rows = []
     for c in classes:
         has = labels[labels.labels.map(lambda s: c in split_labels(s))]
@@ -143,11 +144,11 @@ def cv_lwlrap(X:np.ndarray, # features, one row per clip
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    from sklearn.metrics import label_ranking_average_precision_score
+    from fsat_nb.metrics import lwlrap    # here, not at the top: the rest of explore needs neither torch nor fastai
     Y = Y[:, Y.sum(0) > 0]
     clf = make_pipeline(StandardScaler(), OneVsRestClassifier(LogisticRegression(max_iter=2000)))
     P = cross_val_predict(clf, X, Y, cv=KFold(folds, shuffle=True, random_state=seed), method='predict_proba')
-    return label_ranking_average_precision_score(Y, P, sample_weight=Y.sum(1))
+    return lwlrap(Y, P)
 
 def mean_mel_features(files:list, cfg:MelConfig=MelConfig(n_mels=64)) -> np.ndarray:
     "Mean dB of each mel band for each file: a crude, order-free summary of the spectrogram."

@@ -4,14 +4,15 @@
 
 # %% ../nbs/04_export.ipynb #bdef1150
 from __future__ import annotations
-import os, json, time, warnings, multiprocessing as mp
+import os, sys, json, time, warnings, multiprocessing as mp
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import num_cpus
 from fastcore.script import call_parse, Param
-from fastcore.meta import delegates
 from .core import *
-from .data import *
+from .audio import *
+from .labels import vocab_of, labels_table
+from .datasets import *
 from .spectrogram import *
 
 # %% auto #0
@@ -148,16 +149,17 @@ def export_dataset(data:AudioDataset|str|Path, # an `AudioDataset`, or a folder 
 
 def read_images(images_dir:str|Path) -> tuple:
     "`(labels table, dataset info)` of an image folder written by `export_dataset`."
-    images_dir = Path(images_dir)
-    if not (images_dir / 'labels.csv').is_file(): raise FileNotFoundError(f"{images_dir}: no labels.csv (export a labelled dataset first)")
-    tab = pd.read_csv(images_dir / 'labels.csv', dtype={'fname': str, 'image': str, 'labels': str}, keep_default_na=False)
+    csv = Path(images_dir) / 'labels.csv'
+    if not csv.is_file(): raise FileNotFoundError(f"{csv.parent}: no labels.csv (export a labelled dataset first)")
+    images_dir, tab = csv.parent, pd.read_csv(csv, dtype={'fname': str, 'image': str, 'labels': str}, keep_default_na=False)
     meta = json.loads((images_dir / 'dataset.json').read_text()) if (images_dir / 'dataset.json').is_file() else {}
-    meta.setdefault('vocab', sorted({l for s in tab.labels for l in split_labels(s)}))
+    meta.setdefault('vocab', list(vocab_of(tab.labels)))
     return tab, meta
 
 # %% ../nbs/04_export.ipynb #7f224a45
 @call_parse
 @config_options(MelConfig)
+@cli_errors('fsat_export')
 def fsat_export(data_dir:str, # a dataset (any layout `read_dataset` knows), or any folder of audio files
                 out_dir:Param('folder for the PNGs, mel_config.json, failed.csv, labels.csv (default: DATA_DIR/images/...)', str, opt=False, nargs='?')=None,
                 labels:str=None, # a fname,labels CSV for the audio in DATA_DIR (instead of recognising a layout)
@@ -165,13 +167,10 @@ def fsat_export(data_dir:str, # a dataset (any layout `read_dataset` knows), or 
                 **kwargs, # `MelConfig` settings
                ):
     "Export mel-spectrogram PNGs for every clip in DATA_DIR (resumable), with labels.csv for a labelled dataset; exit status 1 if any file failed."
-    import sys
-    try:
-        cfg = MelConfig(**kwargs)
-        try: ds = read_dataset(data_dir, labels=labels)
-        except LayoutError as e: ds = None; print(f"{e.args[0].split(':')[0]}: no labelled dataset layout: exporting every audio file, without labels")
-        if ds is not None: print(f"{data_dir}: {ds}"); out = export_dataset(ds, out_dir, cfg, n_workers)
-        elif out_dir is None: raise ValueError(f"{data_dir}: give OUT_DIR for the images of a folder that is not a labelled dataset")
-        else: out = Path(out_dir); export_spectrograms(data_dir, out, cfg, n_workers=n_workers)
-    except (ValueError, FileNotFoundError) as e: sys.exit(f'fsat_export: {e}')
+    cfg = MelConfig(**kwargs)
+    try: ds = read_dataset(data_dir, labels=labels)
+    except LayoutError as e: ds = None; print(f"{e.args[0].split(':')[0]}: no labelled dataset layout: exporting every audio file, without labels")
+    if ds is not None: print(f"{data_dir}: {ds}"); out = export_dataset(ds, out_dir, cfg, n_workers)
+    elif out_dir is None: raise ValueError(f"{data_dir}: give OUT_DIR for the images of a folder that is not a labelled dataset")
+    else: out = Path(out_dir); export_spectrograms(data_dir, out, cfg, n_workers=n_workers)
     if (out / 'failed.csv').exists(): sys.exit(1)

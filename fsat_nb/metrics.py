@@ -4,14 +4,10 @@
 
 # %% ../nbs/05_metrics.ipynb #9b553d62
 from __future__ import annotations
-import numpy as np, pandas as pd
-import torch
-import matplotlib.pyplot as plt
-from .data import *
+import numpy as np, torch
 
 # %% auto #0
-__all__ = ['lwlrap_per_class', 'lwlrap', 'clip_average', 'clip_lwlrap', 'Lwlrap', 'lwlrap_table', 'plot_lwlrap_per_class',
-           'confusions', 'clip_scores', 'top1_accuracy', 'plot_confusion', 'threshold_sweep', 'plot_threshold_sweep']
+__all__ = ['lwlrap_per_class', 'lwlrap', 'clip_average', 'clip_lwlrap', 'Lwlrap', 'top1_accuracy']
 
 # %% ../nbs/05_metrics.ipynb #2d0325aa
 def _check(truth, scores):
@@ -76,7 +72,10 @@ def clip_lwlrap(preds:torch.Tensor, # probabilities, one row per item
         preds, targs = clip_average(preds, clips), clip_average(targs.float(), clips).round()
     return lwlrap(targs, preds)
 
-from fastai.metrics import AccumMetric, ActivationType
+import warnings
+with warnings.catch_warnings():   # fastai's layers call `torch.jit.script` at import, which recent PyTorch deprecates: nothing to act on
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
+    from fastai.metrics import AccumMetric, ActivationType
 
 class _TargetsFirst(AccumMetric):
     "`AccumMetric` that scores against the first target only (a batch can carry per-item loss weights after it)."
@@ -90,54 +89,7 @@ def Lwlrap(clips:torch.Tensor=None, # clip index of each validation item, to sco
     return _TargetsFirst(clip_lwlrap, clips=None if clips is None else torch.as_tensor(clips), activation=ActivationType.Sigmoid,
                          flatten=False, name='lwlrap')
 
-# %% ../nbs/05_metrics.ipynb #4c63b474
-def lwlrap_table(truth, scores, vocab:tuple=CATEGORIES) -> pd.DataFrame:
-    "Per-class lwlrap, weight and number of true labels, for classes with at least one true label, worst first."
-    pc, w = lwlrap_per_class(truth, scores)
-    n = np.asarray(truth).sum(0)
-    df = pd.DataFrame({'lwlrap': pc, 'weight': w, 'n_true': n}, index=list(vocab))
-    return df[df.n_true > 0].sort_values('lwlrap')
-
-def plot_lwlrap_per_class(truth, scores, vocab:tuple=CATEGORIES, title:str=None):
-    "Horizontal bars of per-class lwlrap (sorted), annotated with each class's weight; returns the figure."
-    df = lwlrap_table(truth, scores, vocab)
-    fig, ax = plt.subplots(figsize=(8, max(3, 0.22 * len(df) + 1)))
-    colors = plt.cm.RdYlGn(df.lwlrap.values)
-    ax.barh(df.index, df.lwlrap, color=colors, edgecolor='gray', lw=0.4)
-    for i, (v, w) in enumerate(zip(df.lwlrap, df.weight)): ax.text(v + 0.01, i, f'{w:.1%}', va='center', fontsize=7)
-    overall = lwlrap(truth, scores)
-    ax.axvline(overall, color='k', ls='--', lw=1, label=f'overall {overall:.3f}')
-    ax.set(xlim=(0, 1.13), xlabel='per-class lwlrap (label: class weight)', title=title or 'lwlrap per class')
-    ax.tick_params(axis='y', labelsize=7 if len(df) > 30 else 9); ax.legend(loc='lower right', fontsize=8)
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/05_metrics.ipynb #b914e268
-def confusions(truth, scores, vocab:tuple=CATEGORIES, top:int=3) -> pd.DataFrame:
-    "For each true label, the wrong labels most often ranked above it: label, confused_with, times, share of its pairs."
-    T, S = np.asarray(truth).astype(bool), np.asarray(scores, dtype=float)
-    ci, li = np.nonzero(T)
-    above = (S[ci] > S[ci, li][:, None]) & ~T[ci]                       # pairs x classes: wrong and ranked above
-    rows = []
-    for l in np.unique(li):
-        m = li == l
-        cnt = above[m].sum(0)
-        for k in np.argsort(-cnt, kind='stable')[:top]:
-            if cnt[k]: rows.append(dict(label=vocab[l], confused_with=vocab[k], times=int(cnt[k]), share=cnt[k] / m.sum()))
-    return pd.DataFrame(rows, columns=['label', 'confused_with', 'times', 'share'])
-
-# %% ../nbs/05_metrics.ipynb #c769c436
-def clip_scores(truth, scores, vocab:tuple=CATEGORIES, top:int=3) -> pd.DataFrame:
-    "Per clip: its label-ranking precision, its true labels and the model's top-ranked labels; worst first."
-    T, S = np.asarray(truth).astype(bool), np.asarray(scores, dtype=float)
-    ge = S[:, None, :] >= S[:, :, None]                                  # clip, label, other: other ranked at or above label
-    prec = (ge & T[:, None, :]).sum(2) / ge.sum(2)
-    per_clip = np.where(T.any(1), (prec * T).sum(1) / np.maximum(T.sum(1), 1), np.nan)
-    order = np.argsort(-S, axis=1)[:, :top]
-    return pd.DataFrame({'precision': per_clip, 'truth': [','.join(vocab[j] for j in np.flatnonzero(t)) for t in T],
-                         'top_predicted': [','.join(vocab[j] for j in o) for o in order]}).sort_values('precision')
-
-# %% ../nbs/05_metrics.ipynb #32353070
+# %% ../nbs/05_metrics.ipynb #ba2707c1
 def top1_accuracy(truth, # 0/1 matrix with exactly one true label per clip
                   scores, # scores of the same shape
                  ) -> float:
@@ -147,46 +99,3 @@ def top1_accuracy(truth, # 0/1 matrix with exactly one true label per clip
     n = T.sum(1)
     if not (n == 1).all(): raise ValueError(f"top1_accuracy: needs one true label per clip; {int((n != 1).sum())} clip(s) have {sorted(set(n[n != 1].tolist()))}")
     return float((S.argmax(1) == T.argmax(1)).mean())
-
-def plot_confusion(truth, scores, vocab:tuple=CATEGORIES, title:str=None):
-    "Confusion matrix of single-label clips (rows: true class, columns: top-scoring class), rows as shares; returns the figure."
-    from sklearn.metrics import confusion_matrix
-    T, S = np.asarray(truth), np.asarray(scores)
-    present = np.flatnonzero(T.any(0) | np.isin(np.arange(T.shape[1]), S.argmax(1)))
-    cm = confusion_matrix(T.argmax(1), S.argmax(1), labels=present).astype(float)
-    share = cm / np.maximum(cm.sum(1, keepdims=True), 1)
-    n = len(present)
-    fig, ax = plt.subplots(figsize=(max(4, 0.45 * n + 2), max(3.5, 0.45 * n + 1.5)))
-    im = ax.imshow(share, cmap='Blues', vmin=0, vmax=1)
-    names = [vocab[i] for i in present]
-    ax.set_xticks(range(n), names, rotation=60, ha='right', fontsize=8); ax.set_yticks(range(n), names, fontsize=8)
-    for i in range(n):
-        for j in range(n):
-            if cm[i, j]: ax.text(j, i, int(cm[i, j]), ha='center', va='center', fontsize=7, color='white' if share[i, j] > 0.5 else 'black')
-    acc = top1_accuracy(T, S)
-    ax.set(xlabel='predicted (top-1)', ylabel='true', title=title or f'confusion matrix: accuracy {acc:.1%}')
-    fig.colorbar(im, ax=ax, shrink=0.8, label='share of the true class')
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/05_metrics.ipynb #db03a7c1
-def threshold_sweep(truth, probs, thresholds=np.linspace(0.05, 0.95, 19)) -> pd.DataFrame:
-    "Micro and macro F1 (over classes with a true label) of `probs > t` for each threshold `t`."
-    from sklearn.metrics import f1_score
-    T, P = np.asarray(truth).astype(int), np.asarray(probs, dtype=float)
-    if ((P < 0) | (P > 1)).any(): raise ValueError("threshold_sweep: probs must be in [0, 1]; apply a sigmoid to logits first")
-    cols = T.sum(0) > 0
-    rows = [dict(threshold=t, micro_f1=f1_score(T[:, cols], P[:, cols] > t, average='micro', zero_division=0),
-                 macro_f1=f1_score(T[:, cols], P[:, cols] > t, average='macro', zero_division=0)) for t in thresholds]
-    return pd.DataFrame(rows)
-
-def plot_threshold_sweep(sweep:pd.DataFrame):
-    "Micro and macro F1 against the threshold, best of each marked; returns the figure."
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for c, dy in [('micro_f1', 8), ('macro_f1', -14)]:
-        ax.plot(sweep.threshold, sweep[c], marker='.', label=c.replace('_', ' '))
-        b = sweep.loc[sweep[c].idxmax()]; ax.plot(b.threshold, b[c], 'k*', ms=10)
-        ax.annotate(f'best {b[c]:.2f} at {b.threshold:.2f}', (b.threshold, b[c]), textcoords='offset points', xytext=(6, dy), fontsize=8)
-    ax.set(xlabel='threshold on probability', ylabel='F1', ylim=(0, 1), title='hard labels: F1 by threshold'); ax.legend()
-    fig.tight_layout()
-    return fig

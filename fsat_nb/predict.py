@@ -4,19 +4,19 @@
 
 # %% ../nbs/07_predict.ipynb #25e49029
 from __future__ import annotations
-import json, sys, time, warnings
-from dataclasses import replace
+import sys, warnings
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import numpy as np, pandas as pd
 from fastcore.script import call_parse
 from .core import *
-from .data import *
-from .spectrogram import MelConfig, clip_image
-from .metrics import lwlrap, lwlrap_per_class
-from .learner import *
+from .audio import AudioError, list_audio
+from .labels import read_labels, multi_hot
+from .spectrogram import clip_image
+from .metrics import lwlrap
+from .models import SpecModel, load_model
 
 # %% auto #0
-__all__ = ['predict_clips', 'make_submission', 'score_submission', 'fsat_predict', 'demo', 'fsat_demo']
+__all__ = ['predict_clips', 'make_submission', 'score_submission', 'fsat_predict']
 
 # %% ../nbs/07_predict.ipynb #8fddc618
 def predict_clips(model:SpecModel|str|Path, # a `SpecModel` or a model file from `save_model`
@@ -81,59 +81,14 @@ def score_submission(sub:pd.DataFrame, labels_csv:str|Path) -> float:
 
 # %% ../nbs/07_predict.ipynb #af2de395
 @call_parse
+@cli_errors('fsat_predict')
 def fsat_predict(model:str, # model file from fsat_train / fsat_demo
                  audio_dir:str, # folder of clips (searched recursively)
                  out_csv:str, # where the scores go
                  sample_submission:str=None, # Kaggle's sample_submission.csv: write the submission format
                 ):
     "Score every clip in AUDIO_DIR with MODEL and write OUT_CSV (a Kaggle submission with --sample_submission)."
-    try:
-        scores = predict_clips(model, audio_dir)
-        make_submission(scores, sample_submission, out_csv)
-    except (FileNotFoundError, ValueError) as e: sys.exit(f'fsat_predict: {e}')
+    scores = predict_clips(model, audio_dir)
+    make_submission(scores, sample_submission, out_csv)
     print(f"wrote {out_csv}: {len(scores)} clip(s) scored" + (f", {len(scores.attrs['failed'])} unreadable" if scores.attrs['failed'] else ''))
     if scores.attrs['failed']: sys.exit(1)
-
-# %% ../nbs/07_predict.ipynb #ee61163e
-def demo(out_dir:str|Path, # everything goes here: data/, images, model.pth, submission.csv, results.json
-         tc:TrainConfig=TrainConfig(),
-         quiet:bool=False,
-        ) -> dict:
-    "Sample data -> spectrograms -> training -> validation lwlrap -> test predictions -> submission.csv, results.json."
-    if tc.arch == 'auto': tc = replace(tc, arch='convnext_tiny')   # the demo is the competition's model: ConvNeXt-Tiny
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    data = out_dir / 'data'
-    if not (data / 'train_curated.csv').exists(): make_sample(data, overwrite=True)
-    t_data = time.perf_counter() - t0
-    with hf_offline(not tc.pretrained):
-        res = run_training(data, out_dir, tc, quiet=quiet)
-    t1 = time.perf_counter()
-    scores = predict_clips(out_dir / 'model.pth', data / 'test', progress=not quiet)
-    sub = make_submission(scores, data / 'sample_submission.csv', out_dir / 'submission.csv')
-    res['seconds'].update(sample=t_data, predict=time.perf_counter() - t1, total=time.perf_counter() - t0)
-    res['test_lwlrap'] = score_submission(sub, data / 'test_labels.csv')
-    res['n_test'] = len(sub)
-    write_atomic(out_dir / 'results.json', json.dumps(res, indent=1) + '\n')
-    return res
-
-def _report(res:dict) -> str:
-    pc = sorted(res['per_class'].items(), key=lambda kv: kv[1]['lwlrap'])
-    lines = [f"{'class':34s} {'lwlrap':>7s} {'weight':>7s}"] + [f"{c:34s} {v['lwlrap']:7.3f} {v['weight']:7.1%}" for c, v in pc]
-    s = res['seconds']
-    lines += ['', f"validation lwlrap {res['valid_lwlrap']:.4f} ({res['n_valid']} clips), test lwlrap {res['test_lwlrap']:.4f} ({res['n_test']} clips)",
-              f"{res['train_config']['arch']}, {res['epochs']} epochs; seconds: sample {s['sample']:.0f}, export {s['export']:.0f}, "
-              f"train {s['train']:.0f}, predict {s['predict']:.0f}, total {s['total']:.0f}"]
-    return '\n'.join(lines)
-
-@call_parse
-@config_options(TrainConfig)
-def fsat_demo(out_dir:str, # where data/, model.pth, submission.csv and results.json go
-              **kwargs, # `TrainConfig` settings
-             ):
-    "The whole job on the built-in sample: data, spectrograms, ConvNeXt-Tiny training, lwlrap, submission.csv."
-    try: tc = TrainConfig(**kwargs)
-    except ValueError as e: sys.exit(f'fsat_demo: {e}')
-    res = demo(out_dir, tc)
-    print(_report(res))
-    print(f"wrote {Path(out_dir) / 'submission.csv'} and {Path(out_dir) / 'results.json'}")

@@ -5,13 +5,13 @@
 # %% ../nbs/02_spectrogram.ipynb #63d0bdcd
 from __future__ import annotations
 import json, struct, zlib
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 import numpy as np
 from PIL import Image
 from .core import *
-from .data import *
+from .audio import SR, load_audio
 
 # %% auto #0
 __all__ = ['MelConfig', 'mel_power', 'power_db', 'mel_db', 'mel_image', 'clip_image', 'image_db', 'png_bytes', 'mel_png_bytes',
@@ -19,9 +19,9 @@ __all__ = ['MelConfig', 'mel_power', 'power_db', 'mel_db', 'mel_image', 'clip_im
 
 # %% ../nbs/02_spectrogram.ipynb #10eae311
 @dataclass(frozen=True)
-class MelConfig:
+class MelConfig(Settings):
     "Settings for mel-spectrogram images."
-    sr:int=44100 # sample rate clips are resampled to
+    sr:int=SR # sample rate clips are resampled to
     n_fft:int=2560 # FFT window in samples (58 ms at 44.1 kHz): frequency resolution
     hop_length:int=512 # samples between frames (11.6 ms): one image column per hop
     n_mels:int=128 # mel bands = image height
@@ -35,15 +35,9 @@ class MelConfig:
         if not 0 <= self.fmin < self.fmax <= self.sr / 2: raise ValueError(f"MelConfig: need 0 <= fmin < fmax <= sr/2, got fmin={self.fmin}, fmax={self.fmax}, sr={self.sr}")
         if self.top_db <= 0: raise ValueError(f"MelConfig.top_db={self.top_db}: must be positive")
 
-    def to_dict(self) -> dict: return {k: (float(v) if isinstance(v, float) else v) for k, v in asdict(self).items()}
     def save(self, fn:str|Path):
         "Write as JSON to `fn` (atomically)."
-        write_atomic(fn, json.dumps(self.to_dict(), indent=1) + '\n')
-    @classmethod
-    def from_dict(cls, d:dict):
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise ValueError(f"MelConfig: unknown setting(s) {sorted(unknown)}")
-        return cls(**d)
+        write_json(fn, self.to_dict())
     @classmethod
     def load(cls, fn:str|Path):
         "Read a config saved with `save` (a file, or a folder holding `mel_config.json`)."
