@@ -71,9 +71,8 @@ def export_spectrograms(src:str|Path, # folder of audio files (searched recursiv
     from fastprogress.fastprogress import progress_bar
     if isinstance(src, (str, Path)): root, files = Path(src), list_audio(src)
     else:
-        files = [Path(f) for f in src]
-        root = Path(root) if root else Path(os.path.commonpath([f.parent.resolve() for f in files])) if files else Path('.')
-        files = [f.resolve() if root.is_absolute() else f for f in files]
+        files = [Path(os.path.abspath(f)) for f in src]         # absolute, but links kept as named: a dataset may be a link
+        root = Path(os.path.abspath(root)) if root else Path(os.path.commonpath([f.parent for f in files])) if files else Path.cwd()
     out_dir = Path(out_dir)
     _check_out_dir(out_dir, cfg)
     remove_stale(out_dir)                                           # half-written files of an interrupted run
