@@ -19,8 +19,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'Autocast', 'ChannelsLast', 'PlainTensors', 'device_callbacks', 'fused_adam_step', 'FusedAdam',
-           'ValidEvery', 'WeightedBCE', 'MixUpTargets', 'ShardDL', 'ShardedTraining', 'sharded_training', 'Checkpoint',
-           'KeepBest']
+           'ValidEvery', 'WeightedBCE', 'MixUpTargets', 'ShardDL', 'ShardedTraining', 'sharded_training', 'unwrapped',
+           'Checkpoint', 'KeepBest']
 
 # %% ../nbs/06c_callbacks.ipynb #6727d951
 class Autocast(Callback):
@@ -141,7 +141,9 @@ def sharded_training(learn):
     finally: learn.remove_cb(cb)
 
 # %% ../nbs/06c_callbacks.ipynb #a2bd34cd
-def _unwrapped(model): return model.module if hasattr(model, 'module') else model
+def unwrapped(model):
+    "`model` without its `DistributedDataParallel` wrapper, if it has one."
+    return model.module if hasattr(model, 'module') else model
 
 def _plain(o):
     "`o` with numpy scalars as Python numbers and fastcore `L`s as lists, tensors untouched."
@@ -159,12 +161,11 @@ class Checkpoint(Callback):
         if rank_distrib() or (time.monotonic() - self.last < self.every and self.epoch < self.n_epoch - 1): return
         self.last = time.monotonic()
         write_torch(self.fn, dict(format=CHECKPOINT_FORMAT, phase=self.phase, epoch=self.epoch, train_config=self.learn.train_config.to_dict(),
-                                  model={k: v.detach().cpu() for k, v in _unwrapped(self.learn.model).state_dict().items()},
+                                  model={k: v.detach().cpu() for k, v in unwrapped(self.learn.model).state_dict().items()},
                                   opt=_plain(self.learn.opt.state_dict())))       # plain types, so `weights_only` loading reads it
 
 class KeepBest(TrackerCallback):
-    "fastai's `TrackerCallback` on `monitor` (default: lwlrap, higher is better): keeps the best epoch's weights in memory and puts them back when the fit ends."
-    order = 60   # before `ValidEvery`
+    "fastai's `TrackerCallback` on `monitor` (default: lwlrap, higher is better): keeps the best epoch's weights in memory and puts them back when the fit ends; epochs without validation are passed over."
     def __init__(self, monitor:str='lwlrap', comp=np.greater, min_delta:float=0.):
         super().__init__(monitor=monitor, comp=comp, min_delta=min_delta, reset_on_fit=True)
     def before_fit(self):
@@ -172,10 +173,11 @@ class KeepBest(TrackerCallback):
         if self.monitor not in names: raise ValueError(f"KeepBest: no metric named {self.monitor!r}; the learner records {names}")
         super().before_fit(); self.state, self.best_epoch = None, None
     def after_epoch(self):
+        if self.recorder.cancel_valid: self.new_best = False; return     # `ValidEvery` skipped this validation
         super().after_epoch()
         if self.new_best:
             self.best_epoch = self.epoch
-            self.state = {k: t.detach().clone() for k, t in _unwrapped(self.learn.model).state_dict().items()}
+            self.state = {k: t.detach().clone() for k, t in unwrapped(self.learn.model).state_dict().items()}
     def after_fit(self):
-        if self.state is not None: _unwrapped(self.learn.model).load_state_dict(self.state)
+        if self.state is not None: unwrapped(self.learn.model).load_state_dict(self.state)
         self.learn.best_epoch = self.best_epoch

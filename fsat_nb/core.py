@@ -110,6 +110,7 @@ def read_strings(csv:str|Path, # a CSV file
     "The CSV as a DataFrame of strings (no `NaN`, no number parsing); a `FileNotFoundError` or `ValueError` that names the file otherwise."
     import pandas as pd
     csv = Path(csv)
+    if csv.is_dir(): raise ValueError(f"{csv}: is a folder, not a CSV file")
     if not csv.is_file(): raise FileNotFoundError(f"{csv}: no such file")
     try: df = pd.read_csv(csv, dtype=str, keep_default_na=False)
     except Exception as e: raise ValueError(f"{csv}: not a readable CSV ({e})") from None

@@ -9,17 +9,15 @@ from inspect import signature
 from pathlib import Path
 import torch
 from fastai.learner import Learner
-import fastai.callback.schedule           # gives `Learner` its `fit_one_cycle` and `fine_tune`
+import fastai.callback.schedule  # noqa: F401 (gives `Learner` its `fit_one_cycle` and `fine_tune`)
 from fastai.callback.mixup import MixUp
 from fastai.losses import BCEWithLogitsLossFlat
 from fastai.vision.learner import default_split
 from fastai.torch_core import set_seed, rank_distrib
-from .core import *
 from .metrics import Lwlrap
 from .config import TrainConfig, recipe, device_settings
 from .windows import spec_dls
 from .callbacks import *
-from .callbacks import _unwrapped
 from .models import spec_model, clip_probs
 
 # %% auto #0
@@ -60,7 +58,7 @@ def load_checkpoint(learn, fn:str|Path) -> tuple:
     if d.get('train_config') != here:
         diff = {k: (v, here.get(k)) for k, v in d.get('train_config', {}).items() if here.get(k) != v}
         raise ValueError(f"{fn}: checkpoint of a run with other settings (there, here: {diff}); resume with the same settings")
-    _unwrapped(learn.model).load_state_dict(d['model'])
+    unwrapped(learn.model).load_state_dict(d['model'])
     from fastcore.foundation import L
     learn.create_opt(); learn.opt.load_state_dict(dict(d['opt'], hypers=L(d['opt']['hypers'])))
     phase, epoch = d['phase'], d['epoch'] + 1

@@ -124,7 +124,7 @@ class SpecModel:
     def learner(self, device=None) -> Learner:
         "A fastai `Learner` over `inference_dls` with the training's device callbacks, made once per device."
         dev = str(torch.device(device or next(self.model.parameters()).device))
-        if self._learn is None or str(self._learn.dls.device) != dev:
+        if self._learn is None or str(self._learn.dls.device) != dev or self._learn.model is not self.model:
             ds = device_settings(self.train_config, dev)
             if ds['channels_last']: self.model.to(memory_format=torch.channels_last)
             self._learn = Learner(inference_dls(self.train_config, self.stats, self.vocab, self.mel_config.n_mels, dev), self.model.to(dev),

@@ -171,7 +171,7 @@ def _report(res:dict) -> str:
 
 @call_parse
 @config_options(TrainConfig)
-@cli_errors('fsat_demo')
+@cli_errors('fsat_demo', WeightsNotFound)
 def fsat_demo(out_dir:str, # where data/, model.pth, submission.csv and results.json go
               **kwargs, # `TrainConfig` settings
              ):

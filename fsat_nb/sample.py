@@ -206,7 +206,7 @@ def make_sample(dest:str|Path, # folder to create (must not exist, or be empty, 
 # %% ../nbs/01_data.ipynb #0f5b8fdc
 @call_parse
 @delegates(make_sample)
-@cli_errors('fsat_sample')
+@cli_errors('fsat_sample', FileExistsError)
 def fsat_sample(dest:str, # folder to create
                 **kwargs):
     "Write the synthetic FSAT2019-layout sample dataset to `dest`."
