@@ -120,15 +120,17 @@ class SpecModel:
     train_config:TrainConfig
     stats:tuple
 
-    def __post_init__(self): self._learn = None
+    def __post_init__(self): self._learn, self._dev = None, None
     def learner(self, device=None) -> Learner:
-        "A fastai `Learner` over `inference_dls` with the training's device callbacks, made once per device."
-        dev = str(torch.device(device or next(self.model.parameters()).device))
-        if self._learn is None or str(self._learn.dls.device) != dev or self._learn.model is not self.model:
+        "A fastai `Learner` over `inference_dls` with the training's device callbacks, made once per model and device."
+        if device is not None: self.model.to(device)
+        dev = next(self.model.parameters()).device                      # (normalised: 'cuda' is cuda:0 here)
+        if self._learn is None or self._learn.model is not self.model or self._dev != dev:
             ds = device_settings(self.train_config, dev)
             if ds['channels_last']: self.model.to(memory_format=torch.channels_last)
-            self._learn = Learner(inference_dls(self.train_config, self.stats, self.vocab, self.mel_config.n_mels, dev), self.model.to(dev),
+            self._learn = Learner(inference_dls(self.train_config, self.stats, self.vocab, self.mel_config.n_mels, dev), self.model,
                                   loss_func=BCEWithLogitsLossFlat(), cbs=device_callbacks(ds))
+            self._dev = dev
         return self._learn
 
     def predict_images(self, images:list, bs:int=64, device=None) -> np.ndarray:
