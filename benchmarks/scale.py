@@ -5,7 +5,7 @@ curated clips per class at full size, durations 0.3 to 30 s with a mean near 7.6
 size; audio made of repeated 5 s segments, which costs the pipeline the same as real audio of that length). Then, each
 as the user would run it, in a subprocess whose wall time and peak memory (largest process) are recorded:
 
-  export:  `fsat_export DATA`                       all curated clips to PNGs (all CPUs); disk used by audio and images
+  export:  `fsat_export DATA IMGS`                  all curated clips to PNGs (all CPUs); disk used by audio and images
   decode:  the test clips decoded and turned into spectrogram images in one process, no model: what `fsat_predict`
            spends on the CPU whatever the device, so the floor of prediction on a GPU
   load:    one training epoch of the DataLoader alone (PNG reading, windows, batch transforms; a worker per CPU):
@@ -90,8 +90,8 @@ def main():
             n_cur, n_test = len(pd.read_csv(data / 'train_curated.csv')), len(list((data / 'test').glob('*.wav')))
             h_cur, h_test = hours(data / 'train_curated'), hours(data / 'test')
             print(f"fraction {f:g}: {n_cur} curated clips ({h_cur:.2f} h), {n_test} test clips ({h_test:.2f} h); made in {made:.0f} s", flush=True)
-            t, m = run(['fsat_export', str(data)])
-            imgs = next(p for p in (data / 'images').iterdir() if p.is_dir())
+            imgs = tmp / 'images'
+            t, m = run(['fsat_export', str(data), str(imgs)])
             rows.append(dict(fraction=f, stage='export', arch='', clips=n_cur, audio_hours=h_cur, seconds=t, peak_gb=m,
                              audio_gb=disk_gb(data / 'train_curated'), images_gb=disk_gb(imgs)))
             p = subprocess.run([sys.executable, '-c', _LOAD, str(imgs), str(os.cpu_count())], capture_output=True, text=True)

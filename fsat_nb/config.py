@@ -32,6 +32,7 @@ class TrainConfig(Settings):
     time_width:int=None # ... each up to this many frames
     freq_pool:int=None # average this many neighbouring mel bands into one before the network (2: 128 bands -> 64); default: the recipe's
     time_pool:int=None # average this many neighbouring frames into one before the network (2: a window of 128 frames -> 64); default: the recipe's
+    norm:str='global' # 'global': one mean and deviation for every pixel; 'band': also each mel band of a window centred on its own mean (a steady background and the microphone's colour removed)
     pretrained:bool=False # start from ImageNet weights (needs internet, a timm/HF cache, or `weights`)
     weights:str=None # local weights file for `arch` (.safetensors, .pth or .bin); implies `pretrained`
     freeze_epochs:int=None # with `pretrained`: epochs training the head only, before the whole network; default: the recipe's
@@ -58,6 +59,7 @@ class TrainConfig(Settings):
         need(self.lr is None or self.lr > 0, 'lr', 'must be positive')
         need(self.ps < 1, 'ps', 'must be below 1')
         need(self.precision in ('auto', 'bf16', 'fp32'), 'precision', "use 'auto', 'bf16' or 'fp32'")
+        need(self.norm in ('band', 'global'), 'norm', "use 'band' or 'global'")
         need(self.num_workers is None or (isint(self.num_workers) and self.num_workers >= 0), 'num_workers', 'must be an integer >= 0')
         need(self.valid_fold is None or (isint(self.valid_fold) and self.valid_fold >= -1), 'valid_fold', 'must be a fold number, or -1')
         need(0 < self.valid_pct < 1, 'valid_pct', 'must be between 0 and 1')

@@ -16,7 +16,7 @@ from .datasets import *
 from .spectrogram import *
 
 # %% auto #0
-__all__ = ['export_spectrograms', 'images_path', 'export_dataset', 'read_images', 'fsat_export']
+__all__ = ['export_spectrograms', 'cache_dir', 'images_path', 'export_dataset', 'read_images', 'fsat_export']
 
 # %% ../nbs/04_export.ipynb #0989087b
 _ERR = (AudioError, FileNotFoundError, ValueError, OSError, RuntimeError, MemoryError)
@@ -114,12 +114,17 @@ def export_spectrograms(src:str|Path, # folder of audio files (searched recursiv
     return res
 
 # %% ../nbs/04_export.ipynb #fc642748
+def cache_dir() -> Path:
+    "fsat_nb's cache folder: `$FSAT_NB_CACHE`, else `$XDG_CACHE_HOME/fsat_nb`, else `~/.cache/fsat_nb`."
+    if os.environ.get('FSAT_NB_CACHE'): return Path(os.environ['FSAT_NB_CACHE']).expanduser()
+    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache').expanduser() / 'fsat_nb'
+
 def images_path(ds:AudioDataset, cfg:MelConfig=MelConfig()) -> Path:
-    "Where `export_dataset` puts the images of `ds` made with `cfg` by default: `<dataset>/images/<audio folder>[-<hash>]`."
+    "Where `export_dataset` puts the images of `ds` made with `cfg` by default: `<cache>/images/<dataset>-<hash of its path and cfg>`."
     import hashlib
-    name = ds.root.relative_to(ds.path).as_posix().replace('/', '_') if ds.root != ds.path else 'all'
-    tag = '' if cfg == MelConfig() else '-' + hashlib.md5(json.dumps(cfg.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
-    return ds.path / 'images' / f'{name}{tag}'
+    name = ds.path.name + ('_' + ds.root.relative_to(ds.path).as_posix().replace('/', '_') if ds.root != ds.path else '')
+    key = json.dumps(dict(audio=os.path.abspath(ds.root), cfg=cfg.to_dict()), sort_keys=True)
+    return cache_dir() / 'images' / f"{name or 'data'}-{hashlib.md5(key.encode()).hexdigest()[:8]}"
 
 def export_dataset(data:AudioDataset|str|Path, # an `AudioDataset`, or a folder `read_dataset` recognises
                    out_dir:str|Path=None, # image folder (default: `images_path(ds, cfg)`)
@@ -160,7 +165,7 @@ def read_images(images_dir:str|Path) -> tuple:
 @config_options(MelConfig)
 @cli_errors('fsat_export')
 def fsat_export(data_dir:str, # a dataset (any layout `read_dataset` knows), or any folder of audio files
-                out_dir:Param('folder for the PNGs, mel_config.json, failed.csv, labels.csv (default: DATA_DIR/images/...)', str, opt=False, nargs='?')=None,
+                out_dir:Param('folder for the PNGs, mel_config.json, failed.csv, labels.csv (default: a cache folder, printed)', str, opt=False, nargs='?')=None,
                 labels:str=None, # a fname,labels CSV for the audio in DATA_DIR (instead of recognising a layout)
                 n_workers:int=None, # processes (default: all CPUs)
                 **kwargs, # `MelConfig` settings
@@ -169,7 +174,9 @@ def fsat_export(data_dir:str, # a dataset (any layout `read_dataset` knows), or 
     cfg = MelConfig(**kwargs)
     try: ds = read_dataset(data_dir, labels=labels)
     except LayoutError as e: ds = None; print(f"{e.args[0].split(':')[0]}: no labelled dataset layout: exporting every audio file, without labels")
-    if ds is not None: print(f"{data_dir}: {ds}"); out = export_dataset(ds, out_dir, cfg, n_workers)
+    if ds is not None:
+        print(f"{data_dir}: {ds}"); out = export_dataset(ds, out_dir, cfg, n_workers)
+        if out_dir is None: print(f"images in {out}")
     elif out_dir is None: raise ValueError(f"{data_dir}: give OUT_DIR for the images of a folder that is not a labelled dataset")
     else: out = Path(out_dir); export_spectrograms(data_dir, out, cfg, n_workers=n_workers)
     if (out / 'failed.csv').exists(): sys.exit(1)

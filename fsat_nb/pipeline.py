@@ -4,7 +4,7 @@
 
 # %% ../nbs/07a_pipeline.ipynb #a07e3c9a
 from __future__ import annotations
-import os, time
+import time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -14,7 +14,7 @@ from .core import *
 from .datasets import read_dataset
 from .sample import make_sample
 from .spectrogram import MelConfig
-from .export import export_dataset, read_images
+from .export import export_dataset, read_images, images_path
 from .metrics import lwlrap_per_class, top1_accuracy
 from .config import TrainConfig
 from .models import WeightsNotFound, hf_offline, save_model
@@ -29,14 +29,13 @@ def _versions() -> dict:
     import fastai, timm
     return dict(fsat_nb=__import__('fsat_nb').__version__, fastai=fastai.__version__, timm=timm.__version__, torch=torch.__version__)
 
-def _images_for(data:Path, out_dir:Path, mel_cfg:MelConfig, quiet:bool, noisy:int=0) -> tuple:
-    "`(image folder, dataset)`: `data` itself if it is an exported image folder, else its export (in the dataset's folder if writable, else `out_dir`)."
+def _images_for(data:Path, out_dir:Path, mel_cfg:MelConfig, quiet:bool, noisy:int=0, images:str|Path=None) -> tuple:
+    "`(image folder, dataset)`: `data` itself if it is an exported image folder, else its export into `images` (default: under `out_dir/images`)."
     if (data / 'labels.csv').is_file() and (data / 'mel_config.json').is_file(): return data, None
     ds = read_dataset(data, noisy=noisy)
     if not quiet: print(f"{data}: {ds}")
-    writable = os.access(data, os.W_OK) and (not (data / 'images').exists() or os.access(data / 'images', os.W_OK))
-    out = None if writable else out_dir / 'images' / ds.root.name
-    if out is not None and not quiet: print(f"{data} is read-only: images go to {out}")
+    out = Path(images) if images is not None else out_dir / 'images' / images_path(ds, mel_cfg).name   # never inside the dataset
+    if not quiet: print(f"spectrogram images: {out}")
     return export_dataset(ds, out, mel_cfg, progress=not quiet, quiet=quiet), ds
 
 def run_training(data:str|Path, # a dataset in any layout `read_dataset` knows, or an image folder from `export_dataset`
@@ -46,6 +45,7 @@ def run_training(data:str|Path, # a dataset in any layout `read_dataset` knows, 
                  quiet:bool=False,
                  resume:bool=False, # continue from `out_dir/checkpoint.pth` if a run there was interrupted
                  checkpoint_every:float=CHECKPOINT_EVERY, # seconds between checkpoints at least (0: after every epoch)
+                 images:str|Path=None, # where the spectrogram images of `data` go (default: `out_dir/images/<dataset>-<hash>`; reused)
                 ) -> dict:
     "Export (if needed), train, evaluate and save; returns the results that are also written to `out_dir/results.json`."
     data, out_dir = Path(data), Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
@@ -53,9 +53,9 @@ def run_training(data:str|Path, # a dataset in any layout `read_dataset` knows, 
     if num_distrib() > 1:
         from accelerate import PartialState
         PartialState(cpu=not torch.cuda.is_available())                               # joins the process group
-    if rank_distrib() == 0: imgs, _ = _images_for(data, out_dir, mel_cfg, quiet, tc.noisy)   # export once, in process 0
+    if rank_distrib() == 0: imgs, _ = _images_for(data, out_dir, mel_cfg, quiet, tc.noisy, images)   # export once, in process 0
     distrib_barrier()
-    if rank_distrib() > 0: imgs, _ = _images_for(data, out_dir, mel_cfg, True, tc.noisy)     # (then found done)
+    if rank_distrib() > 0: imgs, _ = _images_for(data, out_dir, mel_cfg, True, tc.noisy, images)     # (then found done)
     t1 = time.perf_counter()
     ckpt = out_dir / 'checkpoint.pth'
     learn = train_model(imgs, tc, quiet=quiet, checkpoint=ckpt, resume=resume, checkpoint_every=checkpoint_every)
@@ -91,10 +91,11 @@ def run_cv(data:str|Path, # a dataset with folds, or its image folder
            tc:TrainConfig=TrainConfig(),
            mel_cfg:MelConfig=MelConfig(),
            quiet:bool=False,
+           images:str|Path=None, # where the spectrogram images of `data` go (default: `out_dir/images/<dataset>-<hash>`)
           ) -> dict:
     "Train once per fold, validating on that fold; returns (and writes to `cv_results.json`) every fold's results with mean and std."
     data, out_dir = Path(data), Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    imgs, _ = _images_for(data, out_dir, mel_cfg, quiet)
+    imgs, _ = _images_for(data, out_dir, mel_cfg, quiet, images=images)
     tab, _ = read_images(imgs)
     if 'fold' not in tab: raise ValueError(f"{data}: no folds to cross-validate over (no 'fold' column)")
     folds = sorted(tab.fold.unique().tolist())
@@ -120,12 +121,14 @@ def fsat_train(data_dir:str, # a dataset (Kaggle, ESC-50, UrbanSound8K, labels.c
                cv:bool=False, # cross-validate: one run per fold (data with folds), mean and std in OUT_DIR/cv_results.json
                resume:bool=False, # continue an interrupted run from OUT_DIR/checkpoint.pth
                checkpoint_every:float=CHECKPOINT_EVERY, # seconds between checkpoints at least (0: after every epoch)
+               images:str=None, # folder for the spectrogram images (default: OUT_DIR/images/...; reused by later runs)
                **kwargs, # `TrainConfig` settings
               ):
     "Train a spectrogram tagger on DATA_DIR and save it to OUT_DIR; several processes under `accelerate launch`."
     tc = TrainConfig(**kwargs)
     with hf_offline(offline):
-        res = run_cv(data_dir, out_dir, tc) if cv else run_training(data_dir, out_dir, tc, resume=resume, checkpoint_every=checkpoint_every)
+        res = (run_cv(data_dir, out_dir, tc, images=images) if cv else
+               run_training(data_dir, out_dir, tc, resume=resume, checkpoint_every=checkpoint_every, images=images))
     if res is None: return                                          # not process 0 of several: it has printed nothing
     if cv:
         for k, r in res['folds'].items(): print(f"fold {k}: validation lwlrap {r['valid_lwlrap']:.4f}" + (f", accuracy {r['valid_accuracy']:.1%}" if 'valid_accuracy' in r else ''))

@@ -19,7 +19,7 @@ from .config import TrainConfig, RECIPES, recipe, device_settings
 
 # %% auto #0
 __all__ = ['image_cache', 'window_starts', 'crop_window', 'random_start', 'split_images', 'image_widths', 'window_items',
-           'ImageCache', 'SpecClip', 'ReadSpecClip', 'SpecWindow', 'pixel_stats', 'SpecAugment', 'PoolSpec',
+           'ImageCache', 'SpecClip', 'ReadSpecClip', 'SpecWindow', 'pixel_stats', 'SpecAugment', 'BandNorm', 'PoolSpec',
            'spec_batch_tfms', 'SpecDL', 'window_records', 'spec_datablock', 'spec_dls', 'inference_dls']
 
 # %% ../nbs/06b_windows.ipynb #38e4fb43
@@ -147,6 +147,11 @@ class SpecAugment(Transform):
                 x = x.masked_fill(m[:, None, :, None] if dim == 2 else m[:, None, None, :], 0.)
         return x
 
+class BandNorm(Transform):
+    "Each mel band of each window minus its mean over the window's frames: a per-frequency normalisation."
+    order = 99.5   # after Normalize (99), before SpecAugment (100): masked cells then hold each band's mean, 0
+    def encodes(self, x:TensorImageBW): return x - x.mean(-1, keepdim=True)
+
 class PoolSpec(Transform):
     "Average `freq` neighbouring mel bands and `time` neighbouring frames into one pixel: a coarser, cheaper picture."
     order = 90   # after IntToFloatTensor, before Normalize
@@ -154,10 +159,10 @@ class PoolSpec(Transform):
     def encodes(self, x:TensorImageBW): return torch.nn.functional.avg_pool2d(x, self.k) if self.k != (1, 1) else x
 
 def spec_batch_tfms(tc:TrainConfig, stats:tuple) -> list:
-    "Batch transforms: bytes to [0, 1], pooling by `tc.freq_pool` x `tc.time_pool`, normalisation with `stats`, SpecAugment when on."
+    "Batch transforms: bytes to [0, 1], pooling by `tc.freq_pool` x `tc.time_pool`, normalisation with `stats` (and per band), SpecAugment when on."
     tc = recipe(tc)
     pool = [PoolSpec(tc.freq_pool, tc.time_pool)] if (tc.freq_pool, tc.time_pool) != (1, 1) else []
-    tfms = [IntToFloatTensor(), Normalize.from_stats([stats[0]], [stats[1]])] + pool
+    tfms = [IntToFloatTensor(), Normalize.from_stats([stats[0]], [stats[1]])] + pool + ([BandNorm()] if tc.norm == 'band' else [])
     if tc.freq_masks or tc.time_masks: tfms.append(SpecAugment(tc.freq_masks, tc.freq_width, tc.time_masks, tc.time_width))
     return tfms
 

@@ -1,0 +1,52 @@
+"""What the default from-scratch recipe costs at the size the issue sets: about 1,000 clips of 5 s, on this CPU.
+
+Makes a folder-per-class dataset of synthetic clips (`make_folder_sample`: 10 classes x 25 recordings x 4 slices of
+5 s = 1,000 clips, 83 minutes of audio; the content does not matter for the cost, which grows with the number of
+clips and epochs), then runs `run_training` with the default `TrainConfig` in each precision asked for, each in a
+fresh folder (the export is timed once, in the first run), and prints export, training and total seconds. Target: the
+training at most 10 minutes on a 2-core CPU. bfloat16 is emulated, and slower, on CPUs without native support: the
+script says which the CPU is. `--epochs N` times N epochs and projects the recipe's epochs linearly (marked so).
+
+    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N]
+"""
+import argparse, json, sys, tempfile, time
+from pathlib import Path
+from machine import machine_info
+from fsat_nb.sample import make_folder_sample
+from fsat_nb.config import TrainConfig, recipe
+from fsat_nb.pipeline import run_training
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--precision', nargs='+', default=['fp32', 'bf16'])
+    ap.add_argument('--clips', type=int, default=1000, help='about this many clips (10 classes, 4 slices per recording)')
+    ap.add_argument('--seconds', type=float, default=5.)
+    ap.add_argument('--epochs', type=int, default=None, help="time this many epochs and project the recipe's (default: all of them)")
+    ap.add_argument('--out', default=str(Path(__file__).parent / 'out' / 'recipe_cost.json'))
+    a = ap.parse_args()
+    full = recipe(TrainConfig())
+    res, info = {}, machine_info()
+    with tempfile.TemporaryDirectory() as d:
+        t0 = time.perf_counter()
+        data = make_folder_sample(Path(d) / 'data', n_classes=10, n_recordings=max(1, a.clips // 40), n_slices=4, seconds=a.seconds)
+        t_make = time.perf_counter() - t0
+        images = Path(d) / 'images'
+        for p in a.precision:
+            tc = TrainConfig(precision=p, epochs=a.epochs or full.epochs)
+            r = run_training(data, Path(d) / f'run_{p}', tc, quiet=True, images=images)
+            s = r['seconds']
+            scale = full.epochs / tc.epochs
+            res[p] = dict(export=s['export'], train=s['train'], train_projected=s['train'] * scale, epochs=tc.epochs,
+                          n_train=r['n_train'], n_valid=r['n_valid'], valid_lwlrap=r['valid_lwlrap'])
+            print(f"{p}: {r['n_train']} training + {r['n_valid']} validation clips; export {s['export']:.0f} s, training "
+                  f"{s['train']:.0f} s for {tc.epochs} epochs" + (f" -> {res[p]['train_projected']:.0f} s projected for {full.epochs}" if scale != 1 else ''), flush=True)
+    print(f"{info['cpu']}, {info['cores']} CPUs, native bfloat16: {info['bf16_native']}; {full.arch}, {full.epochs} epochs")
+    ok = all(r['train_projected'] <= 600 for r in res.values())
+    print(', '.join(f"{p} training {r['train_projected'] / 60:.1f} min" for p, r in res.items()) + ': ' + ('within' if ok else 'OVER') + ' the 10-minute target')
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(dict(machine=info, clips=a.clips, seconds=a.seconds, make_seconds=t_make,
+                                           train_config=full.to_dict(), runs=res), indent=1) + '\n')
+    print(f'wrote {a.out}')
+    return 0 if ok else 1
+
+if __name__ == '__main__': sys.exit(main())
