@@ -10,7 +10,7 @@ as the user would run it, in a subprocess whose wall time and peak memory (large
            spends on the CPU whatever the device, so the floor of prediction on a GPU
   load:    one training epoch of the DataLoader alone (PNG reading, windows, batch transforms; a worker per CPU):
            the floor of an epoch on a GPU fed by this CPU
-  epoch:   `fsat_train DATA OUT --epochs 1 ...`     one training epoch of each architecture (no validation during it)
+  epoch:   `fsat_train DATA OUT --epochs 1 --images IMGS ...` one training epoch of each architecture (no validation during it)
   predict: `fsat_predict OUT/model.pth DATA/test`   every test clip, every window
 
 and written, with the audio hours each stage handled, to --out (JSON) and a plot (PNG). The last lines project to the
@@ -106,7 +106,7 @@ def main():
             for arch in a.archs:
                 out = tmp / f'run_{arch}'
                 t, m = run(['fsat_train', str(data), str(out), '--arch', arch, '--epochs', '1', '--valid_every', '-1',
-                               '--precision', a.precision])
+                               '--precision', a.precision, '--images', str(imgs)])          # the images exported above
                 r = json.loads((out / 'results.json').read_text())
                 n_train = r['n_train']
                 rows.append(dict(fraction=f, stage='epoch', arch=arch, clips=n_train, audio_hours=h_cur * n_train / n_cur,

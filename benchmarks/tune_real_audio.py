@@ -95,6 +95,35 @@ def pooled(p, clips, how):
     if how == 'centre': return torch.stack([p[clips == c][(clips == c).sum() // 2] for c in u])
     if how == 'logit': return clip_average(torch.logit(p.clamp(1e-6, 1 - 1e-6)), clips)
 
+DESCRIPTIONS = {   # what each variant (or composition) of this round changes, for the results table
+ 'default': "the default recipe: audio_cnn 16-32-64-128, 64 mel rows, one global mean and deviation (norm='global'), mixup 0.4, 30 epochs, batch 32, lr 4e-3",
+ 'bandwin': "+ per-band normalisation of each window (norm='band')",
+ 'maxmean': 'PANNs-style pooling (mean over frequency, then max + mean over time), global normalisation',
+ 'bandwin+maxmean': 'norm=band + PANNs-style pooling',
+ 'bandwin+sa1': 'norm=band + SpecAugment: 1 frequency mask of up to 8 rows, 1 time mask of up to 16 frames',
+ 'bandwin+w256tp2': 'norm=band + windows of 256 frames (3 s) pooled 2x in time (the same input size)',
+ 'bandwin+bg': 'norm=band + half the clips get another clip of the batch mixed in as background, 6-20 dB lower (power sum), labels unchanged',
+ 'bandwin+e60': 'norm=band + 60 epochs',
+ 'bandwin+e20': 'norm=band + 20 epochs',
+ 'bandwin+bs16': 'norm=band + batch 16 (twice the optimiser steps)',
+ 'bandwin+wide': 'norm=band + channels 24-48-96-192 (about 2.2x the compute)',
+ 'bandwin+narrow': 'norm=band + channels 12-24-48-96',
+ 'bandwin+fp4': 'norm=band + 32 mel rows (freq_pool=4)',
+ 'bandwin+pshift': 'norm=band + random pitch shift of up to 2 mel rows (about 2.5 semitones at 1 kHz)',
+ 'bandwin+lr8': 'norm=band + learning rate 8e-3',
+ 'bandwin+mix1': 'norm=band + mixup Beta(1, 1) instead of Beta(0.4, 0.4)',
+ 'bandwin+ps5': 'norm=band + head dropout 0.5 instead of 0.25',
+ 'ensemble': 'norm=band, two seeds (1 and 7): the mean of their clip scores (twice the training)',
+ 'bandwin+lr2': 'norm=band + learning rate 2e-3',
+ 'bandwin+tstretch': 'norm=band + random time stretch of up to 20%',
+ 'bandwin+bandstd': 'norm=band, each band also divided by its deviation',
+ 'bandwin+fhead': 'norm=band + head keeps the 4 frequency rows apart (mean over time only)',
+}
+
+def describe(variant:str) -> str:
+    "The table's description of a variant: its own entry, else its parts joined."
+    return DESCRIPTIONS.get(variant) or ' + '.join(DESCRIPTIONS.get(v, v) for v in variant.split('+'))
+
 def run(name, imgs, out, preds, patches=(), folds=(1, 2, 10), seeds=(42,), **over):
     from fsat_nb.learner import train_model
     from fsat_nb.metrics import clip_average, lwlrap, top1_accuracy
@@ -111,19 +140,20 @@ def run(name, imgs, out, preds, patches=(), folds=(1, 2, 10), seeds=(42,), **ove
         y = clip_average(t, clips).round().numpy()
         Path(preds).mkdir(parents=True, exist_ok=True)
         torch.save(dict(p=p, clips=clips, y=torch.as_tensor(y)), Path(preds) / f'{name}_{f}_{seed}.pt')
-        row = dict(run=name, fold=f, seed=seed)
+        variant = name.split(':')[0]
+        row = dict(variant=variant, description=describe(variant), fold=f, seed=seed)
         for how in ('mean', 'max', 'logit', 'centre'):
             s_ = pooled(p, clips, how).numpy()
             k = '' if how == 'mean' else '_' + how
             row['accuracy' + k], row['lwlrap' + k] = round(top1_accuracy(y, s_), 4), round(lwlrap(y, s_), 4)
-        row.update(train_s=round(ts), over=json.dumps(over), time=time.strftime('%H:%M'))
+        row.update(train_s=round(ts), threads=torch.get_num_threads())
         print(row, flush=True)
         fn = Path(out); new = not fn.exists()
         with open(fn, 'a') as fh:
             w = csv.DictWriter(fh, row.keys())
             if new: w.writeheader()
             w.writerow(row)
-        if f == 1 and row['accuracy'] < 0.635 :   # screening: clearly below norm=band's fold 1 (65.2-65.7%)
+        if f == 1 and row['accuracy'] < 0.635:   # screening: clearly below norm=band's fold 1 (65.2-65.7%)
             print('stopped after fold 1', flush=True); break
 
 V = {
@@ -155,12 +185,13 @@ def ensemble(runs:list, out, preds):
     "Rows for the mean of several runs' clip scores (each run's window probabilities averaged per clip first)."
     from fsat_nb.metrics import clip_average, lwlrap, top1_accuracy
     for f in (1, 2, 10):
-        fs = [sorted(Path(preds).glob(f'{glob.escape(r)}*_{f}_*.pt')) for r in runs]
+        fs = [sorted(Path(preds).glob(f'{glob.escape(r)}_{f}_*.pt')) for r in runs]      # exactly these runs, every seed of each
         if not all(fs): continue
-        ds = [torch.load(x[0]) for x in fs]
+        ds = [torch.load(x) for xs in fs for x in xs]
         y = ds[0]['y'].numpy()
         s = np.mean([clip_average(d['p'], d['clips']).numpy() for d in ds], 0)
-        row = dict(run='ensemble:' + '+'.join(runs), fold=f, seed=-1, accuracy=round(top1_accuracy(y, s), 4), lwlrap=round(lwlrap(y, s), 4))
+        row = dict(variant='ensemble', description=f"the mean of the clip scores of {' and '.join(runs)}", fold=f, seed=-1,
+                   accuracy=round(top1_accuracy(y, s), 4), lwlrap=round(lwlrap(y, s), 4))
         print(row)
         fn = Path(out); new = not fn.exists()
         hdr = list(row) if new else fn.read_text().splitlines()[0].split(',')

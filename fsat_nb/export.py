@@ -122,7 +122,7 @@ def cache_dir() -> Path:
 def images_path(ds:AudioDataset, cfg:MelConfig=MelConfig()) -> Path:
     "Where `export_dataset` puts the images of `ds` made with `cfg` by default: `<cache>/images/<dataset>-<hash of its path and cfg>`."
     import hashlib
-    name = ds.path.name + ('_' + ds.root.relative_to(ds.path).as_posix().replace('/', '_') if ds.root != ds.path else '')
+    name = Path(os.path.abspath(ds.path)).name + ('_' + ds.root.relative_to(ds.path).as_posix().replace('/', '_') if ds.root != ds.path else '')
     key = json.dumps(dict(audio=os.path.abspath(ds.root), cfg=cfg.to_dict()), sort_keys=True)
     return cache_dir() / 'images' / f"{name or 'data'}-{hashlib.md5(key.encode()).hexdigest()[:8]}"
 
