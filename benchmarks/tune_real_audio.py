@@ -24,6 +24,7 @@ from fsat_nb.sample import project_root
 from fsat_nb.datasets import read_dataset
 from fsat_nb.export import export_dataset
 from fsat_nb.config import TrainConfig
+from fsat_nb.models import AudioCNN
 
 HERE = Path(__file__).parent
 DATA = project_root().parent / 'shared' / 'data' / 'urbansound8k-dev'
@@ -64,21 +65,14 @@ def patch_tfms(extra):
     def f(tc, stats): return prev(tc, stats) + extra()
     W.spec_batch_tfms = f
 
-class CNN(torch.nn.Module):
-    def __init__(self, chans=(16,32,64,128), in_chans=1, num_classes=0, pool='avg', head='mean', k=3):
-        super().__init__()
-        nn, layers, c0 = torch.nn, [], in_chans
-        for c in chans:
-            layers += [nn.Conv2d(c0, c, k, padding=k//2, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
-                       nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
-                       nn.AvgPool2d(2) if pool == 'avg' else nn.MaxPool2d(2)]
-            c0 = c
-        self.features, self.num_features, self.headp = nn.Sequential(*layers), c0, head
-        self.pretrained_cfg = self.default_cfg = dict(pool_size=(1, 1), num_classes=num_classes, first_conv='features.0')
-        if head == 'freq': self.num_features = c0 * 4
-        self.head = nn.Linear(c0, num_classes) if num_classes else nn.Identity()
+class CNN(AudioCNN):
+    "`audio_cnn` with other channel widths and, with `head`, other pooling of its features before fastai's head."
+    def __init__(self, chans=(16, 32, 64, 128), in_chans=1, num_classes=0, head='mean'):
+        super().__init__(chans, in_chans, num_classes)
+        self.headp = head
+        if head == 'freq': self.num_features *= 4      # the 4 frequency rows of a 64-row input, side by side
     def forward_features(self, x):
-        x = self.features(x)
+        x = super().forward_features(x)
         if self.headp == 'freq':          # mean over time only; the frequency rows kept apart for the head
             x = x.mean(3, keepdim=True); return x.flatten(1, 2)[..., None]
         if self.headp == 'maxmean':       # PANNs: mean over frequency, then max + mean over time, kept 4-D for fastai's pooling
@@ -127,7 +121,7 @@ def describe(variant:str) -> str:
 def run(name, imgs, out, preds, patches=(), folds=(1, 2, 10), seeds=(42,), **over):
     from fsat_nb.learner import train_model
     from fsat_nb.metrics import clip_average, lwlrap, top1_accuracy
-    W.spec_batch_tfms = _orig_tfms; M.AudioCNN = CNN
+    W.spec_batch_tfms = _orig_tfms; M.AudioCNN = AudioCNN
     for p in patches: p()
     for seed in seeds:
       for f in folds:
