@@ -5,7 +5,11 @@ in the system Chromium (Debian's `chromium` and `chromium-driver`, driven by sel
 waits for the kernel, executes the lab's `notebook:run-all-cells` command (what Run > Run All Cells does), waits
 until every cell has finished, and fails on any error output. It counts audio players and figures in the outputs
 (the exploration notebook must show both) and saves screenshots of each notebook under `.ci/screenshots/`
-(git-ignored). The notebooks run in place, as committed (quick mode: `FULL = False`), and are never saved: autosave
+(git-ignored). Where a notebook shows the clip explorer (`DRIVE`), it then uses it as a learner would: selects
+another class in its menu and presses "next clip", checking each time that the figure, the player and the clip's
+facts change, and uploads a sample clip through the upload button (selenium sets the button's file input), checking that the
+model's tags for it appear, then a file that is not audio, checking the message that names it; it saves
+screenshots of the explorer. The notebooks run in place, as committed (quick mode: `FULL = False`), and are never saved: autosave
 is off and the server refuses every save, so the committed files do not change. The server stops at the end, also
 on failure.
 
@@ -18,6 +22,7 @@ NBS = ROOT / 'nbs'
 SHOTS = ROOT / '.ci' / 'screenshots'
 NOT_RUN = {'90_tests', '91_learner_tests'}  # engineering tests: nbdev_test runs them in the same CI; here only opened
 EXPECT = {'03_explore': dict(audio=1, figures=1)}  # at least this many players and figures after the run
+DRIVE = {'03_explore': ('browse',), '07_predict': ('browse', 'upload'), '08_own_data': ('browse',)}  # the clip explorer, used after the run
 CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
 WIDTH, SHOT_HEIGHT, MAX_SHOTS = 1400, 5000, 12  # screenshot width, height of one screenshot, screenshots a notebook
 
@@ -179,6 +184,70 @@ def screenshots(d, name):
         d.save_screenshot(str(p)); paths.append(p)
     return paths
 
+# The last clip explorer in the current notebook: what it shows now
+JS_EXPLORER = JS_NB + '''
+const all = w.node.querySelectorAll('.fsat-explorer'); const e = all[all.length - 1]; if (!e) return {found: false};
+const q = c => e.querySelector(c), img = q('img.fsat-figure'), au = q('audio.fsat-player'), sel = q('.fsat-clip select');
+return {found: true, img: img ? img.src : '', loaded: !!(img && img.complete && img.naturalWidth > 0),
+        audio: au ? au.src : '', info: q('.fsat-info') ? q('.fsat-info').innerText : '',
+        message: q('.fsat-message') ? q('.fsat-message').innerText : '', clip: sel ? sel.selectedIndex : -1,
+        clips: sel ? sel.options.length : 0};'''
+
+def drive_explorer(d, name, path, tmp, actions):
+    "Use the clip explorer of notebook `name` as a learner would (`actions`: 'browse', 'upload'); a list of what was checked."
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    state = lambda: d.execute_script(JS_EXPLORER, path)
+    s0 = wait_for(f'{name}: explorer shown', lambda: (s := state()) and s['found'] and s['loaded'] and s, 60)
+    root = d.find_elements(By.CSS_SELECTOR, '.fsat-explorer')[-1]
+    d.set_window_size(WIDTH, 1600)                          # the whole explorer in view, for its screenshots
+    d.execute_script('arguments[0].scrollIntoView(true);', root)
+    def changed(what, before, must=()):
+        "Wait until figure, player and facts all differ from `before` (and the facts contain each of `must`)."
+        ok = lambda s: (s['loaded'] and s['img'] != before['img'] and s['audio'] != before['audio'] and s['info'] != before['info']
+                        and all(m in s['info'] for m in must) and s)
+        try: return wait_for(f'{name}: {what}', lambda: ok(state()), 60, every=0.5)
+        except TimeoutError as e: raise TimeoutError(f'{e}; explorer now: {state()}') from None
+    done = []
+    if 'browse' in actions:
+        group = Select(root.find_element(By.CSS_SELECTOR, '.fsat-group select'))
+        k = next(i for i, o in enumerate(group.options) if not o.is_selected() and not o.text.startswith('worst'))
+        cls = group.options[k].text.rsplit(' (', 1)[0]
+        group.select_by_index(k)
+        s1 = changed(f'another class ({cls})', s0, [cls.split(' + ')[0]])
+        done.append(f'class menu: {cls!r} shown')
+        root.find_element(By.CSS_SELECTOR, 'button.fsat-next').click()
+        if s1['clips'] > 1:
+            s2 = changed('next clip', s1)
+            if s2['clip'] != s1['clip'] + 1: raise RuntimeError(f"{name}: next clip selected clip {s2['clip']}, expected {s1['clip'] + 1}")
+            done.append(f"next clip: clip {s2['clip'] + 1} of {s2['clips']} shown")
+        root.screenshot(str(SHOTS / f'explorer-{name}.png'))
+    def upload(f):
+        """Choose file `f` with the upload button. ipywidgets keeps the button's file input out of the page; the click on
+        the button is let through, but the input's own click, which would open the file dialog, puts the input in the
+        page instead, where selenium can set its file (which fires the input's change event, as choosing a file does)."""
+        d.execute_script('''const orig = HTMLInputElement.prototype.click;
+            HTMLInputElement.prototype.click = function () {
+              if (this.type !== 'file') return orig.call(this);
+              HTMLInputElement.prototype.click = orig; this.id = 'browser-test-file'; document.body.appendChild(this); };''')
+        root.find_element(By.CSS_SELECTOR, '.fsat-upload').click()
+        d.find_element(By.ID, 'browser-test-file').send_keys(str(f))
+    if 'upload' in actions:
+        from fsat_nb.sample import data_path
+        clip = sorted((data_path() / 'test').glob('*.wav'))[0]
+        before = state()
+        upload(clip)
+        changed(f'upload of {clip.name}', before, [clip.name, 'top tags'])
+        done.append(f'upload: {clip.name} tagged')
+        root.screenshot(str(SHOTS / f'explorer-{name}-upload.png'))
+        bad = Path(tmp) / 'not-audio.wav'; bad.write_text('these are words, not sound')
+        upload(bad)
+        want = 'not-audio.wav: not readable as audio'
+        try: wait_for(f'{name}: message for an unreadable upload', lambda: want in state()['message'], 60, every=0.5)
+        except TimeoutError as e: raise TimeoutError(f'{e}; explorer now: {state()}') from None
+        done.append('unreadable upload: message shown')
+    return done
+
 def test_notebook(lab, name, tmp, timeout):
     "Open notebook `name` in a fresh browser, run all its cells (unless in `NOT_RUN`), check it; a result dict."
     t0, path, d = time.time(), f'{name}.ipynb', browser(tmp)
@@ -214,6 +283,8 @@ def test_notebook(lab, name, tmp, timeout):
             if s['images'] > s['figures']: res['errors'].append(f"{s['images'] - s['figures']} images did not load")
             for k, n in EXPECT.get(name, {}).items():
                 if s[k] < n: res['errors'].append(f'{s[k]} {k} in the outputs, expected at least {n}')
+            if name in DRIVE and not res['errors']:
+                res['widgets'] = drive_explorer(d, name, path, tmp, DRIVE[name])
         res['shots'] = screenshots(d, name)
     except Exception as e:
         res['errors'].append(f'{type(e).__name__}: {e}'.strip())
@@ -227,6 +298,7 @@ def test_notebook(lab, name, tmp, timeout):
                                       f"{res['audio']} audio players, {res['figures']} figures, "
                                       f"{res['stderr']} stderr outputs")
     print(f"{name}: {'FAIL' if res['errors'] else 'ok'} in {time.time() - t0:.0f} s{ran}", flush=True)
+    for e in res.get('widgets', []): print(f'  explorer: {e}', flush=True)
     for e in res['errors']: print(f'  error: {e}', flush=True)
     for e in res['warnings']: print(f'  stderr: {e}', flush=True)
     return res

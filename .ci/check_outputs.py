@@ -7,7 +7,13 @@ A code cell must have at least one output when it "displays": it is not marked `
 `#| exports`, `#| hide` or `#| eval: false`, and its top-level code (not the bodies of the functions and classes it
 defines) calls something that shows (see `SHOWS`) or ends with an expression that is not a call to a `test_*`
 function and not silenced with `;`. Every lesson notebook must also have outputs in at least one cell.
-Run from the repository root: `python .ci/check_outputs.py [NOTEBOOK ...]` (default: all lesson notebooks)."""
+
+No notebook may keep widgets: neither the widget state an executor saves in the notebook's metadata (it holds the
+data of every widget made while the notebook ran, closed or not: the explorer's players hold audio, which for the
+UrbanSound8K subset must never be committed) nor widget views in the outputs (they show nothing without a running
+kernel). `--strip-widgets` removes both and keeps each view's text fallback, which says to run the notebook.
+Run from the repository root: `python .ci/check_outputs.py [--strip-widgets] [NOTEBOOK ...]` (default: all lesson
+notebooks; widgets are checked in every notebook)."""
 import ast, json, re, sys
 from pathlib import Path
 
@@ -64,13 +70,41 @@ def check(path):
     if not any(c.get('outputs') for _, c in cells): probs.append(f'{path}: no cell has outputs committed')
     return probs
 
+WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
+
+def widget_views(nb):
+    "The outputs of `nb` that carry a widget view."
+    return [o for c in nb['cells'] for o in c.get('outputs', []) if WIDGET_VIEW in o.get('data', {})]
+
+def check_widgets(path):
+    "Problems with widgets kept in notebook `path`."
+    nb, probs = json.loads(Path(path).read_text()), []
+    if 'widgets' in nb.get('metadata', {}):
+        probs.append(f'{path}: widget state saved in the notebook metadata (it holds the data of every widget the run made)')
+    if n := len(widget_views(nb)): probs.append(f'{path}: {n} widget view(s) in the outputs (they show nothing without a kernel)')
+    return probs
+
+def strip_widgets(path):
+    "Remove widget state and widget views from notebook `path` (keeping each view's text fallback); True if it changed."
+    nb = json.loads(Path(path).read_text())
+    views = widget_views(nb)
+    if 'widgets' not in nb.get('metadata', {}) and not views: return False
+    nb['metadata'].pop('widgets', None)
+    for o in views: o['data'].pop(WIDGET_VIEW)
+    Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    return True
+
 def main(names):
-    paths = [Path('nbs') / f'{n}.ipynb' for n in names] if names else \
-            [p for p in sorted(Path('nbs').glob('*.ipynb')) if p.stem not in NOT_LESSONS]
-    probs = [m for p in paths for m in check(p)]
+    if strip := '--strip-widgets' in names: names = [n for n in names if n != '--strip-widgets']
+    every = [Path('nbs') / f'{n}.ipynb' for n in names] if names else sorted(Path('nbs').glob('*.ipynb'))
+    if strip:
+        for p in every:
+            if strip_widgets(p): print(f'{p}: widgets removed')
+    paths = [p for p in every if names or p.stem not in NOT_LESSONS]
+    probs = [m for p in paths for m in check(p)] + [m for p in every for m in check_widgets(p)]
     for m in probs: print(m)
     if probs: sys.exit(f'FAIL: {len(probs)} problem(s): run the notebook (Jupyter\'s "Run All"), save it '
-                       'with its outputs, run nbdev_clean and commit it')
+                       'with its outputs, run `python .ci/check_outputs.py --strip-widgets` and nbdev_clean, and commit it')
     print(f'outputs committed in all {len(paths)} lesson notebooks ({", ".join(p.stem for p in paths)})')
 
 if __name__ == '__main__': main(sys.argv[1:])

@@ -133,13 +133,20 @@ class SpecModel:
             self._dev = dev
         return self._learn
 
-    def predict_images(self, images:list, bs:int=64, device=None) -> np.ndarray:
-        "Probabilities (images x classes) for spectrogram images (uint8 arrays), each averaged over its windows."
-        if not len(images): return np.zeros((0, len(self.vocab)), np.float32)
+    def window_probs(self, images:list, bs:int=64, device=None) -> tuple:
+        "Every window of spectrogram images (uint8 arrays) scored: `(probs, clip, start)`, one row per window, in clip order."
         tc, learn = self.train_config, self.learner(device)
         items = [dict(path=img, start=s, labels='', is_valid=True, clip=i)
                  for i, img in enumerate(images) for s in window_starts(img.shape[1], tc.width, tc.hop)]
-        return clip_probs(learn, learn.dls.test_dl(items, bs=bs), [r['clip'] for r in items])[0].numpy()
+        if not items: return np.zeros((0, len(self.vocab)), np.float32), np.zeros(0, int), np.zeros(0, int)
+        with learn.no_bar(): p, _ = learn.get_preds(dl=learn.dls.test_dl(items, bs=bs))
+        return p.float().numpy(), np.array([r['clip'] for r in items]), np.array([r['start'] for r in items])
+
+    def predict_images(self, images:list, bs:int=64, device=None) -> np.ndarray:
+        "Probabilities (images x classes) for spectrogram images (uint8 arrays): the mean of each image's `window_probs`."
+        if not len(images): return np.zeros((0, len(self.vocab)), np.float32)
+        p, clip, _ = self.window_probs(images, bs, device)
+        return clip_average(torch.from_numpy(p), torch.from_numpy(clip)).numpy()
 
 def load_model(fn:str|Path, device=None) -> SpecModel:
     "Load a model saved by `save_model` (with `weights_only=True`: no code in the file runs)."
