@@ -22,7 +22,8 @@ NBS = ROOT / 'nbs'
 SHOTS = ROOT / '.ci' / 'screenshots'
 NOT_RUN = {'90_tests', '91_learner_tests'}  # engineering tests: nbdev_test runs them in the same CI; here only opened
 EXPECT = {'03_explore': dict(audio=1, figures=1)}  # at least this many players and figures after the run
-DRIVE = {'03_explore': ('browse',), '07_predict': ('browse', 'upload'), '08_own_data': ('browse',)}  # the clip explorer, used after the run
+# the clip explorer, used after the run ('if shown': only when the notebook shows one, as 08 does when its data is there)
+DRIVE = {'03_explore': ('browse',), '07_predict': ('browse', 'upload'), '08_own_data': ('if shown', 'browse')}
 CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
 WIDTH, SHOT_HEIGHT, MAX_SHOTS = 1400, 5000, 12  # screenshot width, height of one screenshot, screenshots a notebook
 
@@ -193,17 +194,36 @@ return {found: true, img: img ? img.src : '', loaded: !!(img && img.complete && 
         message: q('.fsat-message') ? q('.fsat-message').innerText : '', clip: sel ? sel.selectedIndex : -1,
         clips: sel ? sel.options.length : 0};'''
 
+# What the explorer's figure and player hold (their sources are new blob URLs on every update, even of equal bytes)
+JS_CONTENT = JS_NB.replace('return null', 'return arguments[arguments.length - 1](null)') + '''
+const done = arguments[arguments.length - 1];
+const all = w.node.querySelectorAll('.fsat-explorer'); const e = all[all.length - 1]; if (!e) return done(null);
+const hash = async el => {
+  if (!el || !el.src) return '';
+  const b = new Uint8Array(await (await fetch(el.src)).arrayBuffer());
+  let x = 2166136261 >>> 0;
+  for (let i = 0; i < b.length; i++) x = Math.imul(x ^ b[i], 16777619) >>> 0;
+  return b.length + ' bytes, FNV-1a ' + x; };
+Promise.all([hash(e.querySelector('img.fsat-figure')), hash(e.querySelector('audio.fsat-player'))])
+  .then(([img, audio]) => done({img, audio}), err => done({img: 'error: ' + err, audio: 'error: ' + err}));'''
+
 def drive_explorer(d, name, path, tmp, actions):
     "Use the clip explorer of notebook `name` as a learner would (`actions`: 'browse', 'upload'); a list of what was checked."
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
-    state = lambda: d.execute_script(JS_EXPLORER, path)
-    s0 = wait_for(f'{name}: explorer shown', lambda: (s := state()) and s['found'] and s['loaded'] and s, 60)
+    def state():
+        s = d.execute_script(JS_EXPLORER, path)
+        if s and s['found']: s.update(d.execute_async_script(JS_CONTENT, path) or {})
+        return s
+    try: s0 = wait_for(f'{name}: explorer shown', lambda: (s := state()) and s['found'] and s['loaded'] and s, 10 if 'if shown' in actions else 60)
+    except TimeoutError:
+        if 'if shown' in actions and not state()['found']: return ['none shown (the notebook shows one only when its data is there)']
+        raise
     root = d.find_elements(By.CSS_SELECTOR, '.fsat-explorer')[-1]
     d.set_window_size(WIDTH, 1600)                          # the whole explorer in view, for its screenshots
     d.execute_script('arguments[0].scrollIntoView(true);', root)
     def changed(what, before, must=()):
-        "Wait until figure, player and facts all differ from `before` (and the facts contain each of `must`)."
+        "Wait until the figure's and the player's bytes and the facts all differ from `before` (the facts containing each of `must`)."
         ok = lambda s: (s['loaded'] and s['img'] != before['img'] and s['audio'] != before['audio'] and s['info'] != before['info']
                         and all(m in s['info'] for m in must) and s)
         try: return wait_for(f'{name}: {what}', lambda: ok(state()), 60, every=0.5)
