@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, torch
 from fastcore.basics import noop
+from .core import *  # (before fastai: core quiets the deprecation warning fastai's import triggers)
 from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.mixup import MixUp
 from fastai.callback.tracker import TrackerCallback

@@ -10,6 +10,10 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from fastcore.meta import delegates
 from fastcore.xtras import globtastic
+import warnings
+# fastai 2.8 calls `torch.jit.script` while it is imported, which recent torch deprecates: a warning no user of this
+# package can act on. Every module of the package that imports fastai imports this one first.
+warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
 
 # %% auto #0
 __all__ = ['write_atomic', 'atomic_dir', 'pid_alive', 'remove_stale', 'config_options', 'existing_dir', 'find_files',

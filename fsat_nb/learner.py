@@ -8,6 +8,7 @@ from contextlib import nullcontext
 from inspect import signature
 from pathlib import Path
 import torch
+import fsat_nb.core  # (before fastai: core quiets the deprecation warning fastai's import triggers)
 from fastai.learner import Learner
 import fastai.callback.schedule  # noqa: F401 (gives `Learner` its `fit_one_cycle` and `fine_tune`)
 from fastai.callback.mixup import MixUp

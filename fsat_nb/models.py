@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, torch
+from .core import *  # (before fastai: core quiets the deprecation warning fastai's import triggers)
 from fastai.learner import Learner
 from fastai.losses import BCEWithLogitsLossFlat
 from fastai.vision.learner import create_timm_model, default_split
-from .core import *
 from .metrics import clip_average
 from .spectrogram import MelConfig
 from .config import TrainConfig, device_settings

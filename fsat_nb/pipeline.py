@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.script import call_parse
+from .core import *  # (before fastai: core quiets the deprecation warning fastai's import triggers)
 from fastai.torch_core import num_distrib, rank_distrib, distrib_barrier
-from .core import *
 from .datasets import read_dataset
 from .sample import make_sample
 from .spectrogram import MelConfig

@@ -8,6 +8,7 @@ import os, random
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import store_attr
+import fsat_nb.core  # (before fastai: core quiets the deprecation warning fastai's import triggers)
 from fastai.vision.all import (DataBlock, TransformBlock, MultiCategoryBlock, ColReader, FuncSplitter, TensorImageBW, Transform,
                                RandTransform, IntToFloatTensor, Normalize, TfmdDL)
 from fastai.torch_core import to_detach
