@@ -12,6 +12,11 @@ No notebook may keep widgets: neither the widget state an executor saves in the 
 data of every widget made while the notebook ran, closed or not: the explorer's players hold audio, which for the
 UrbanSound8K subset must never be committed) nor widget views in the outputs (they show nothing without a running
 kernel). `--strip-widgets` removes both and keeps each view's text fallback, which says to run the notebook.
+
+No notebook may keep an output a reader cannot use (`check_hygiene`): an error, a warning, progress-bar text (fastai's
+console bars; run the notebook the way JupyterLab does, so the epoch tables are HTML), a path of the machine that ran
+it (`/tmp/...`, `/home/...`, `/root/...`, a working copy's `/work/...`, a `site-packages` path), or a stray repr as a
+cell's result (`<Axes: ...>`, `CompletedProcess(...)`, `<... object at 0x...>`).
 Run from the repository root: `python .ci/check_outputs.py [--strip-widgets] [NOTEBOOK ...]` (default: all lesson
 notebooks; widgets are checked in every notebook)."""
 import ast, json, re, sys
@@ -94,6 +99,34 @@ def strip_widgets(path):
     Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
     return True
 
+# what a reader cannot use, by kind; searched in every text an output carries (stream text, text/plain, text/html, ...)
+HYGIENE = {
+    'progress-bar text': re.compile(r'[█━▏▎▍▌▋▊▉]|\|[-#█ ]{10,}\||\b\d{1,3}\.\d\d% \[\d'),
+    'a warning': re.compile(r'\b[A-Z]\w*Warning\b:'),
+    'a machine path': re.compile(r'(?<![\w.~-])(?:/tmp/|/var/folders/|/home/\w|/Users/\w|/root/|/work/|[A-Za-z]:\\\\?Users\\)|site-packages'),
+}
+STRAY = re.compile(r'^\s*(?:<(?:Axes|AxesSubplot|matplotlib\.)[^>]*>|CompletedProcess\(|<[\w.]+ object at 0x[0-9a-f]+>)', re.M)
+
+def output_texts(o):
+    "Every text output `o` carries, as (kind, text) pairs."
+    if 'text' in o: yield f"{o.get('name', 'stream')} text", ''.join(o['text'])
+    for k, v in o.get('data', {}).items():
+        if k.startswith('text/') or k.endswith('json'): yield k, v if isinstance(v, str) else ''.join(v) if isinstance(v, list) else json.dumps(v)
+
+def check_hygiene(path):
+    "Problems of notebook `path` a reader cannot use: errors, warnings, progress bars, machine paths, stray reprs."
+    nb, probs = json.loads(Path(path).read_text()), []
+    for i, c in enumerate(nb['cells'], 1):
+        for o in c.get('outputs', []):
+            if o['output_type'] == 'error': probs.append(f"{path}: cell {i} has an error output ({o.get('ename')}: {o.get('evalue', '')[:80]})")
+            for kind, t in output_texts(o):
+                for what, rx in HYGIENE.items():
+                    if m := rx.search(t):
+                        probs.append(f'{path}: cell {i} ({kind}) holds {what}: {t[max(0, m.start() - 30):m.end() + 30]!r}')
+                if o['output_type'] == 'execute_result' and kind == 'text/plain' and (m := STRAY.search(t)):
+                    probs.append(f'{path}: cell {i} ends with a stray repr: {t[m.start():m.start() + 60]!r} (end the line with `;`)')
+    return probs
+
 def main(names):
     if strip := '--strip-widgets' in names: names = [n for n in names if n != '--strip-widgets']
     every = [Path('nbs') / f'{n}.ipynb' for n in names] if names else sorted(Path('nbs').glob('*.ipynb'))
@@ -101,7 +134,7 @@ def main(names):
         for p in every:
             if strip_widgets(p): print(f'{p}: widgets removed')
     paths = [p for p in every if names or p.stem not in NOT_LESSONS]
-    probs = [m for p in paths for m in check(p)] + [m for p in every for m in check_widgets(p)]
+    probs = [m for p in paths for m in check(p)] + [m for p in every for m in check_widgets(p) + check_hygiene(p)]
     for m in probs: print(m)
     if probs: sys.exit(f'FAIL: {len(probs)} problem(s): run the notebook (Jupyter\'s "Run All"), save it '
                        'with its outputs, run `python .ci/check_outputs.py --strip-widgets` and nbdev_clean, and commit it')
