@@ -301,7 +301,7 @@ def download_dataset(name:str, # a key of `PUBLIC_DATASETS`, or any name when `u
     dest = Path(dest); final = dest / name
     if final.is_dir(): return final                                      # complete: only a finished extraction gets this name
     dest.mkdir(parents=True, exist_ok=True)
-    arch = dest / f"{name}{''.join(Path(url.split('?')[0]).suffixes[-2:]) if Path(url.split('?')[0]).suffixes else '.zip'}"
+    arch = dest / (name + (''.join(Path(url.split('?')[0]).suffixes[-2:]) or '.zip'))   # the archive's own extension (.tar.gz, .zip)
     if not arch.is_file(): download_url(url, arch, show_progress=progress)   # (written as .part, renamed when complete)
     if md5 and (got := file_md5(arch)) != md5:
         arch.unlink()

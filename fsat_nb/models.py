@@ -133,11 +133,13 @@ class SpecModel:
             self._dev = dev
         return self._learn
 
-    def window_probs(self, images:list, bs:int=64, device=None) -> tuple:
+    def window_probs(self, images:list, bs:int=64, device=None,
+                     hop:int=None, # frames between windows (default: the training's `hop`)
+                    ) -> tuple:
         "Every window of spectrogram images (uint8 arrays) scored: `(probs, clip, start)`, one row per window, in clip order."
         tc, learn = self.train_config, self.learner(device)
         items = [dict(path=img, start=s, labels='', is_valid=True, clip=i)
-                 for i, img in enumerate(images) for s in window_starts(img.shape[1], tc.width, tc.hop)]
+                 for i, img in enumerate(images) for s in window_starts(img.shape[1], tc.width, hop or tc.hop)]
         if not items: return np.zeros((0, len(self.vocab)), np.float32), np.zeros(0, int), np.zeros(0, int)
         with learn.no_bar(): p, _ = learn.get_preds(dl=learn.dls.test_dl(items, bs=bs))
         return p.float().numpy(), np.array([r['clip'] for r in items]), np.array([r['start'] for r in items])
