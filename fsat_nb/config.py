@@ -32,7 +32,7 @@ class TrainConfig(Settings):
     time_width:int=None # ... each up to this many frames
     freq_pool:int=None # average this many neighbouring mel bands into one before the network (2: 128 bands -> 64); default: the recipe's
     time_pool:int=None # average this many neighbouring frames into one before the network (2: a window of 128 frames -> 64); default: the recipe's
-    norm:str='global' # 'global': one mean and deviation for every pixel; 'band': also each mel band of a window centred on its own mean (a steady background and the microphone's colour removed)
+    norm:str=None # 'global': one mean and deviation for every pixel; 'band': also each mel band of a window centred on its own mean (a steady background and the microphone's colour removed); 'both': the two as two input channels (audio_cnn: one tower each); default: the recipe's
     pretrained:bool=False # start from ImageNet weights (needs internet, a timm/HF cache, or `weights`)
     weights:str=None # local weights file for `arch` (.safetensors, .pth or .bin); implies `pretrained`
     freeze_epochs:int=None # with `pretrained`: epochs training the head only, before the whole network; default: the recipe's
@@ -59,7 +59,7 @@ class TrainConfig(Settings):
         need(self.lr is None or self.lr > 0, 'lr', 'must be positive')
         need(self.ps < 1, 'ps', 'must be below 1')
         need(self.precision in ('auto', 'bf16', 'fp32'), 'precision', "use 'auto', 'bf16' or 'fp32'")
-        need(self.norm in ('band', 'global'), 'norm', "use 'band' or 'global'")
+        need(self.norm in ('global', 'band', 'both'), 'norm', "use 'global', 'band' or 'both'")
         need(self.num_workers is None or (isint(self.num_workers) and self.num_workers >= 0), 'num_workers', 'must be an integer >= 0')
         need(self.valid_fold is None or (isint(self.valid_fold) and self.valid_fold >= -1), 'valid_fold', 'must be a fold number, or -1')
         need(0 < self.valid_pct < 1, 'valid_pct', 'must be between 0 and 1')
@@ -70,14 +70,25 @@ class TrainConfig(Settings):
         need(not (self.arch == 'audio_cnn' and (self.pretrained or self.weights)), 'arch', 'has no pretrained weights: train it from scratch')
         if self.weights: object.__setattr__(self, 'pretrained', True)
 
+    @property
+    def channels(self) -> int:
+        "Input channels of the network: 2 with `norm='both'` (each view one channel), else 1."
+        return 2 if self.norm == 'both' else 1
+
+    @classmethod
+    def from_dict(cls, d:dict):
+        "As `Settings.from_dict`; a saved config from before `norm` existed gets 'global', what those runs did."
+        return super().from_dict({'norm': 'global', **d})
+
+
 # %% ../nbs/06a_config.ipynb #656238f2
 RECIPES = {
     'scratch': dict(arch='audio_cnn', epochs=30, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
-                    freq_pool=2, time_pool=1, freeze_epochs=0, valid_every=0, keep_best=False),
+                    freq_pool=2, time_pool=1, norm='both', freeze_epochs=0, valid_every=0, keep_best=False),
     'timm-scratch': dict(arch='convnext_tiny', epochs=50, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
-                         freq_pool=4, time_pool=2, freeze_epochs=0, valid_every=0, keep_best=False),
+                         freq_pool=4, time_pool=2, norm='global', freeze_epochs=0, valid_every=0, keep_best=False),
     'pretrained': dict(arch='convnext_tiny', epochs=10, lr=2e-3, mixup=0.4, freq_masks=2, freq_width=19, time_masks=2, time_width=25,
-                       freq_pool=1, time_pool=1, freeze_epochs=1, valid_every=1, keep_best=True),
+                       freq_pool=1, time_pool=1, norm='global', freeze_epochs=1, valid_every=1, keep_best=True),
 }
 
 def recipe_name(tc:TrainConfig) -> str:

@@ -5,6 +5,7 @@
 # %% ../nbs/06_learner.ipynb #7c86c974
 from __future__ import annotations
 from contextlib import nullcontext
+from dataclasses import replace
 from inspect import signature
 from pathlib import Path
 import torch
@@ -26,10 +27,14 @@ __all__ = ['FINE_TUNE', 'CHECKPOINT_EVERY', 'spec_learner', 'load_checkpoint', '
 
 # %% ../nbs/06_learner.ipynb #dd8438ab
 def spec_learner(dls, tc:TrainConfig=TrainConfig(), cbs:list=None) -> Learner:
-    "A fastai Learner: `spec_model(tc.arch)` on one input channel, BCE loss, clip-level lwlrap, `FusedAdam`, mixup, the device's callbacks."
+    "A fastai Learner: `spec_model(tc.arch)` on `tc.channels` input channels, BCE loss, clip-level lwlrap, `FusedAdam`, mixup, the device's callbacks."
+    if tc.norm is None and getattr(dls, 'norm', None): tc = replace(tc, norm=dls.norm)   # unset: the views the batches hold
     tc = recipe(tc)
     weighted = getattr(dls, 'weighted', False)
-    model = spec_model(tc.arch, len(dls.vocab), tc.ps, tc.pretrained, tc.weights)
+    if getattr(dls, 'norm', tc.norm) != tc.norm:      # the views decide the network's input channels: they must agree
+        raise ValueError(f"spec_learner: the DataLoaders hold norm={dls.norm!r} windows and the settings say norm={tc.norm!r}; "
+                         f"make both from one TrainConfig (e.g. replace(tc, norm={dls.norm!r}))")
+    model = spec_model(tc.arch, len(dls.vocab), tc.ps, tc.pretrained, tc.weights, n_in=tc.channels)
     ds = device_settings(tc, dls.device)
     mixup = MixUpTargets if weighted else MixUp
     cbs = list(cbs or []) + ([mixup(tc.mixup)] if tc.mixup else []) + [ValidEvery(tc.valid_every)] + device_callbacks(ds)

@@ -27,19 +27,28 @@ import timm
 from timm.models import register_model
 
 class AudioCNN(torch.nn.Module):
-    "A plain CNN for spectrograms: blocks of two 3x3 convolutions (BatchNorm, ReLU), each block halving both axes."
+    "A plain CNN for spectrograms, one tower per input channel: blocks of two 3x3 convolutions (BatchNorm, ReLU), each block halving both axes."
     def __init__(self, chans:tuple=(16, 32, 64, 128), in_chans:int=1, num_classes:int=0):
         super().__init__()
-        nn, layers, c0 = torch.nn, [], in_chans
-        for c in chans:
-            layers += [nn.Conv2d(c0, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
-                       nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True), nn.AvgPool2d(2)]
-            c0 = c
-        self.features, self.num_features = nn.Sequential(*layers), c0
-        self.pretrained_cfg = self.default_cfg = dict(pool_size=(1, 1), num_classes=num_classes, first_conv='features.0')
-        self.head = nn.Linear(c0, num_classes) if num_classes else nn.Identity()
-    def forward_features(self, x): return self.features(x)
+        nn = torch.nn
+        def tower():
+            layers, c0 = [], 1
+            for c in chans:
+                layers += [nn.Conv2d(c0, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
+                           nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True), nn.AvgPool2d(2)]
+                c0 = c
+            return nn.Sequential(*layers)
+        self.towers = nn.ModuleList([tower() for _ in range(in_chans)])      # each view of the window its own tower
+        self.num_features = chans[-1] * in_chans
+        self.pretrained_cfg = self.default_cfg = dict(pool_size=(1, 1), num_classes=num_classes, first_conv='towers.0.0')
+        self.head = nn.Linear(self.num_features, num_classes) if num_classes else nn.Identity()
+        self._register_load_state_dict_pre_hook(self._one_tower_names)
+    def forward_features(self, x): return torch.cat([t(x[:, i:i + 1]) for i, t in enumerate(self.towers)], 1)
     def forward(self, x): return self.head(self.forward_features(x).mean((2, 3)))
+    @staticmethod
+    def _one_tower_names(sd, prefix, *args):
+        "Model files from before the towers (one `features` stack) load into tower 0."
+        for k in [k for k in sd if k.startswith(prefix + 'features.')]: sd[prefix + 'towers.0.' + k[len(prefix + 'features.'):]] = sd.pop(k)
 
 if 'audio_cnn' not in timm.list_models():
     @register_model
@@ -73,14 +82,15 @@ def spec_model(arch:str, # a timm architecture or 'audio_cnn'
                ps:float=TrainConfig.ps, # dropout in the head
                pretrained:bool=False, # ImageNet weights (the internet or a timm / Hugging Face cache)
                weights:str|Path=None, # a local weights file instead
+               n_in:int=1, # input channels (`TrainConfig.channels`: 2 with `norm='both'`)
               ) -> torch.nn.Module:
-    "timm `arch` on one input channel with fastai's head of `n_out` outputs: the one way every network here is built."
+    "timm `arch` on `n_in` input channels with fastai's head of `n_out` outputs: the one way every network here is built."
     kw = dict(pretrained=pretrained)
     if weights:
         w = Path(weights)
         if not w.is_file(): raise WeightsNotFound(f"--weights {w}: no such file")
         kw = dict(pretrained=True, pretrained_cfg_overlay=dict(file=str(w.resolve())))
-    try: return create_timm_model(check_arch(arch), n_out, default_split, n_in=1, ps=ps, **kw)[0]
+    try: return create_timm_model(check_arch(arch), n_out, default_split, n_in=n_in, ps=ps, **kw)[0]
     except OSError as e:     # what timm and Hugging Face raise when a weights file cannot be found or fetched
         if not kw['pretrained']: raise
         raise WeightsNotFound(
@@ -157,7 +167,8 @@ def load_model(fn:str|Path, device=None) -> SpecModel:
     try: d = torch.load(fn, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"{fn}: not a model file saved by fsat_nb ({type(e).__name__}: {str(e)[:100]})") from None
     if not isinstance(d, dict) or d.get('format') != MODEL_FORMAT: raise ValueError(f"{fn}: not a model file saved by fsat_nb (format {MODEL_FORMAT})")
-    model = spec_model(d['arch'], len(d['vocab']), d['ps'])
+    tc = TrainConfig.from_dict(d['train_config'])
+    model = spec_model(d['arch'], len(d['vocab']), d['ps'], n_in=tc.channels)
     model.load_state_dict(d['state_dict'])
     model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()
-    return SpecModel(model, d['vocab'], MelConfig.from_dict(d['mel_config']), TrainConfig.from_dict(d['train_config']), tuple(d['stats']))
+    return SpecModel(model, d['vocab'], MelConfig.from_dict(d['mel_config']), tc, tuple(d['stats']))

@@ -20,8 +20,9 @@ from .config import TrainConfig, RECIPES, recipe, device_settings
 
 # %% auto #0
 __all__ = ['image_cache', 'window_starts', 'crop_window', 'random_start', 'split_images', 'image_widths', 'window_items',
-           'ImageCache', 'SpecClip', 'ReadSpecClip', 'SpecWindow', 'pixel_stats', 'SpecAugment', 'BandNorm', 'PoolSpec',
-           'spec_batch_tfms', 'SpecDL', 'window_records', 'spec_datablock', 'spec_dls', 'inference_dls']
+           'ImageCache', 'SpecClip', 'ReadSpecClip', 'SpecWindow', 'pixel_stats', 'SpecAugment', 'BandNorm',
+           'BandViews', 'PoolSpec', 'spec_batch_tfms', 'SpecDL', 'window_records', 'spec_datablock', 'spec_dls',
+           'inference_dls']
 
 # %% ../nbs/06b_windows.ipynb #38e4fb43
 def window_starts(n:int, # frames in the clip
@@ -153,6 +154,12 @@ class BandNorm(Transform):
     order = 99.5   # after Normalize (99), before SpecAugment (100): masked cells then hold each band's mean, 0
     def encodes(self, x:TensorImageBW): return x - x.mean(-1, keepdim=True)
 
+class BandViews(Transform):
+    "Two views of each window as two channels: the window as it is, and `BandNorm`'s (`norm='both'`)."
+    order = 99.5
+    def encodes(self, x:TensorImageBW): return torch.cat([x, x - x.mean(-1, keepdim=True)], 1)
+    def decodes(self, x:TensorImageBW): return x[:, :1]            # to show a batch: the first view
+
 class PoolSpec(Transform):
     "Average `freq` neighbouring mel bands and `time` neighbouring frames into one pixel: a coarser, cheaper picture."
     order = 90   # after IntToFloatTensor, before Normalize
@@ -160,10 +167,11 @@ class PoolSpec(Transform):
     def encodes(self, x:TensorImageBW): return torch.nn.functional.avg_pool2d(x, self.k) if self.k != (1, 1) else x
 
 def spec_batch_tfms(tc:TrainConfig, stats:tuple) -> list:
-    "Batch transforms: bytes to [0, 1], pooling by `tc.freq_pool` x `tc.time_pool`, normalisation with `stats` (and per band), SpecAugment when on."
+    "Batch transforms: bytes to [0, 1], pooling by `tc.freq_pool` x `tc.time_pool`, normalisation with `stats` (and per band, or both views), SpecAugment when on."
     tc = recipe(tc)
     pool = [PoolSpec(tc.freq_pool, tc.time_pool)] if (tc.freq_pool, tc.time_pool) != (1, 1) else []
-    tfms = [IntToFloatTensor(), Normalize.from_stats([stats[0]], [stats[1]])] + pool + ([BandNorm()] if tc.norm == 'band' else [])
+    views = {'band': [BandNorm()], 'both': [BandViews()]}.get(tc.norm, [])
+    tfms = [IntToFloatTensor(), Normalize.from_stats([stats[0]], [stats[1]])] + pool + views
     if tc.freq_masks or tc.time_masks: tfms.append(SpecAugment(tc.freq_masks, tc.freq_width, tc.time_masks, tc.time_width))
     return tfms
 
@@ -191,7 +199,7 @@ def spec_dls(images_dir:str|Path, # folder with PNGs, `labels.csv` and `dataset.
              tc:TrainConfig=TrainConfig(),
              device=None, # default: the GPU if there is one
             ):
-    "DataLoaders of spectrogram windows; `dls.valid_clips` maps each validation item to its clip, `dls.split` says how it split."
+    "DataLoaders of spectrogram windows; `dls.valid_clips` maps each validation item to its clip, `dls.split` says how it split, `dls.norm` which views a batch holds."
     tc = recipe(tc)
     tab, vocab, how = split_images(images_dir, tc)
     noisy = flag_column(tab, 'noisy'); weighted = bool(noisy.any())
@@ -202,7 +210,7 @@ def spec_dls(images_dir:str|Path, # folder with PNGs, `labels.csv` and `dataset.
     dls = spec_datablock(tc, stats, vocab, weighted).dataloaders(items, bs=tc.bs, num_workers=ds['num_workers'], pin_memory=ds['pin_memory'],
                                                                   device=ds['device'], dl_type=SpecDL)
     dls.valid_clips = torch.tensor(items.clip_id[items.is_valid].values)
-    dls.stats, dls.clips, dls.split, dls.weighted = stats, tab, how, weighted
+    dls.stats, dls.clips, dls.split, dls.weighted, dls.norm = stats, tab, how, weighted, tc.norm
     return dls
 
 def inference_dls(tc:TrainConfig, stats:tuple, vocab:tuple,
