@@ -150,7 +150,7 @@ def run(name, imgs, out, preds, patches=(), folds=(1, 2, 10), seeds=(42,), scree
     for p in patches: p()
     for seed in seeds:
       for f in folds:
-        tc = TrainConfig(valid_fold=f, seed=seed, **dict(dict(precision='fp32'), **over))
+        tc = TrainConfig(valid_fold=f, seed=seed, **{'precision': 'fp32', **over})
         t0 = time.perf_counter()
         learn = train_model(imgs, tc, quiet=True)
         ts = time.perf_counter() - t0

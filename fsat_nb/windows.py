@@ -149,15 +149,17 @@ class SpecAugment(Transform):
                 x = x.masked_fill(m[:, None, :, None] if dim == 2 else m[:, None, None, :], 0.)
         return x
 
+def _band_centred(x): return x - x.mean(-1, keepdim=True)    # each band of each window minus its mean over the frames
+
 class BandNorm(Transform):
     "Each mel band of each window minus its mean over the window's frames: a per-frequency normalisation."
     order = 99.5   # after Normalize (99), before SpecAugment (100): masked cells then hold each band's mean, 0
-    def encodes(self, x:TensorImageBW): return x - x.mean(-1, keepdim=True)
+    def encodes(self, x:TensorImageBW): return _band_centred(x)
 
 class BandViews(Transform):
     "Two views of each window as two channels: the window as it is, and `BandNorm`'s (`norm='both'`)."
     order = 99.5
-    def encodes(self, x:TensorImageBW): return torch.cat([x, x - x.mean(-1, keepdim=True)], 1)
+    def encodes(self, x:TensorImageBW): return torch.cat([x, _band_centred(x)], 1)
     def decodes(self, x:TensorImageBW): return x[:, :1]            # to show a batch: the first view
 
 class PoolSpec(Transform):
