@@ -102,7 +102,7 @@ def main():
         rc = recipe(TrainConfig(**over))
         cpu = 'bfloat16' if device_settings(rc, 'cpu')['precision'] == 'bf16' else 'float32'
         mi = machine_info()
-        print(f"\n{mi['cpu']}, {torch.get_num_threads()} CPU threads, {cpu}; {rc.arch} from random initialisation, {rc.epochs} epochs"
+        print(f"\n{mi['cpu']}, {torch.get_num_threads()} CPU threads, {cpu}; {rc.members} x {rc.arch} from random initialisation, {rc.epochs} epochs each"
               + (f"; each fold the mean of seeds {a.seeds}" if a.seeds else ''))
         if a.seeds and len(rows) > 1:
             for i, sd in enumerate(a.seeds):

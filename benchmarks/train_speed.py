@@ -114,7 +114,7 @@ def main():
         sys.exit("train_speed.py times training on the CPU; on a machine with a GPU, hide it: CUDA_VISIBLE_DEVICES= python benchmarks/train_speed.py")
     data = data_path()
     imgs = export_dataset(data, progress=False, quiet=True)
-    tc = recipe(TrainConfig(arch=a.arch, precision=a.precision, epochs=a.epochs + 1, valid_every=-1))
+    tc = recipe(TrainConfig(arch=a.arch, precision=a.precision, epochs=a.epochs + 1, valid_every=-1, members=1))   # one network: the loop's overhead
     ds = device_settings(tc, 'cpu')
     bf16 = ds['precision'] == 'bf16'
     def make_bare(learn):

@@ -20,6 +20,15 @@ band-centred copy as two input channels of one network, `twin` gives each view i
 prototype that made the second view inside the network, after mixup instead of before it; the adopted recipe itself
 was then measured with `benchmarks/real_audio.py --cv --seeds 42 1 7` (`real_audio_cv.json`).
 
+Fourth round (from `twin`, the package's `norm='both'`, with `members=1`; bfloat16; the channels_last layout that
+`device_settings` now uses on the CPU, checked with `twin+bf16+cl` against the third round's rows): `e24` and `e40`
+(other epochs), `triple` (a third tower on a third view, `Delta`), `lite` (one convolution in each tower's first
+block), `nocl` (the contiguous layout). `--pairs` scores every pair of seeds of a variant as a two-member ensemble
+(the mean of the window logits, as `Ensemble` predicts): the package's `members=2`, adopted.
+
+    python benchmarks/tune_real_audio.py 'twin+bf16+e24:seeds=[42,1,7],screen=false,members=1' --threads 1
+    python benchmarks/tune_real_audio.py --pairs 'twin+bf16+e24:seeds=[42,1,7],screen=false,members=1' --variant twin+bf16+e24
+
     python benchmarks/tune_real_audio.py bandwin bandwin+pshift 'bandwin:seeds=[1]' [--threads 1]
 """
 import argparse, csv, glob, json, re, time
@@ -97,7 +106,30 @@ class SameTwice(AudioCNN):
     def __init__(self, in_chans=1, num_classes=0): super().__init__(in_chans=2, num_classes=num_classes)
     def forward_features(self, x): return super().forward_features(torch.cat([x[:, :1]] * 2, 1))
 
+class Delta(Transform):
+    "`triple`'s third view: the change of the (globally normalised) window from one frame to the next."
+    order = 99.6
+    def encodes(self, x:TensorImageBW):
+        w = x[:, :1]
+        return torch.cat([x, torch.diff(w, dim=-1, prepend=w[..., :1])], 1)
+
+class Triple(AudioCNN):
+    "`triple`: a third tower, for `Delta`'s view."
+    def __init__(self, in_chans=1, num_classes=0): super().__init__(in_chans=3, num_classes=num_classes)
+
+class Lite(AudioCNN):
+    "`lite`: `audio_cnn` with one convolution instead of two in its first block (at full resolution: about half a tower's time)."
+    def __init__(self, in_chans=1, num_classes=0):
+        super().__init__(in_chans=in_chans, num_classes=num_classes)
+        for i, t in enumerate(self.towers): self.towers[i] = torch.nn.Sequential(*(list(t)[:3] + list(t)[6:]))
+
 def patch_model(cls): M.AudioCNN = cls
+
+def no_channels_last():
+    "The contiguous memory layout on the CPU, as before `device_settings` chose channels_last there."
+    import fsat_nb.learner as Lr
+    orig = Lr.device_settings
+    Lr.device_settings = lambda *a, **k: {**orig(*a, **k), 'channels_last': False}
 
 def patch_cnn(**kw):
     M.AudioCNN = lambda in_chans=1, num_classes=0: CNN(in_chans=in_chans, num_classes=num_classes, **kw)
@@ -120,6 +152,8 @@ DESCRIPTIONS = {   # what each variant (or composition) of this round changes, f
  'bandwin+bg': 'norm=band + half the clips get another clip of the batch mixed in as background, 6-20 dB lower (power sum), labels unchanged',
  'bandwin+e60': 'norm=band + 60 epochs',
  'bandwin+e20': 'norm=band + 20 epochs',
+ 'e24': '24 epochs instead of 30',
+ 'e40': '40 epochs instead of 30',
  'bandwin+bs16': 'norm=band + batch 16 (twice the optimiser steps)',
  'bandwin+wide': 'norm=band + channels 24-48-96-192 (about 2.2x the compute)',
  'bandwin+narrow': 'norm=band + channels 12-24-48-96',
@@ -135,6 +169,10 @@ DESCRIPTIONS = {   # what each variant (or composition) of this round changes, f
  'views': "two views of each window (as it is, and each band centred: norm='band') stacked as the two input channels of one audio_cnn",
  'twin': "two audio_cnn towers, one per view (as it is; each band centred), their features side by side for one head (norm='both'; 2x the compute)",
  'twinsame': "control for twin: two audio_cnn towers, both on the globally normalised window (2x the compute)",
+ 'triple': "a third audio_cnn tower on a third view: the window's change from one frame to the next (with twin: 3x one tower's compute)",
+ 'one': 'one network (members=1)',
+ 'nocl': 'the contiguous memory layout instead of channels_last',
+ 'lite': 'one convolution instead of two in the first block of each tower (about 0.6x the time of a step)',
  'bf16': 'bfloat16 autocast (native on this CPU) instead of float32',
  'bandwin+fhead': 'norm=band + head keeps the 4 frequency rows apart (mean over time only)',
 }
@@ -187,6 +225,8 @@ V = {
  'bs16': dict(bs=16),
  'narrow': dict(patches=[lambda: patch_cnn(chans=(12, 24, 48, 96))]),
  'e20': dict(epochs=20),
+ 'e24': dict(epochs=24),
+ 'e40': dict(epochs=40),
  'fp4': dict(freq_pool=4),
  'lr2': dict(lr=2e-3),
  'lr8': dict(lr=8e-3),
@@ -201,8 +241,21 @@ V = {
  'views': dict(norm='both', patches=[lambda: patch_model(OneStack)]),
  'twin': dict(norm='both'),
  'twinsame': dict(norm='global', patches=[lambda: patch_model(SameTwice)]),
+ 'triple': dict(norm='both', patches=[lambda: patch_tfms(lambda: [Delta()]), lambda: patch_model(Triple)]),
+ 'one': dict(members=1),
+ 'nocl': dict(patches=[no_channels_last]),
+ 'lite': dict(patches=[lambda: patch_model(Lite)]),
  'bf16': dict(precision='bf16'),
 }
+
+def append_row(row:dict, out):
+    "Append `row` to the CSV `out` under its existing header (columns it lacks left empty)."
+    fn = Path(out); new = not fn.exists()
+    hdr = list(row) if new else fn.read_text().splitlines()[0].split(',')
+    with open(fn, 'a') as fh:
+        w = csv.DictWriter(fh, hdr, restval='', extrasaction='ignore')
+        if new: w.writeheader()
+        w.writerow(row)
 
 def ensemble(runs:list, out, preds):
     "Rows for the mean of several runs' clip scores (each run's window probabilities averaged per clip first)."
@@ -215,13 +268,24 @@ def ensemble(runs:list, out, preds):
         s = np.mean([clip_average(d['p'], d['clips']).numpy() for d in ds], 0)
         row = dict(variant='ensemble', description=f"the mean of the clip scores of {' and '.join(runs)}", fold=f, seed=-1,
                    accuracy=round(top1_accuracy(y, s), 4), lwlrap=round(lwlrap(y, s), 4))
-        print(row)
-        fn = Path(out); new = not fn.exists()
-        hdr = list(row) if new else fn.read_text().splitlines()[0].split(',')
-        with open(fn, 'a') as fh:
-            w = csv.DictWriter(fh, hdr, restval='', extrasaction='ignore')
-            if new: w.writeheader()
-            w.writerow(row)
+        print(row); append_row(row, out)
+
+def pairs(runs:list, out, preds, variant:str):
+    """Rows for every pair of seeds of `runs` (one variant, its runs possibly split over several names), per fold: the
+    mean of the two runs' window logits, as an `Ensemble` of two members scores a window (then the mean per clip)."""
+    import itertools
+    from fsat_nb.metrics import clip_average, lwlrap, top1_accuracy
+    lg = lambda d: torch.logit(d['p'].float().clamp(1e-7, 1 - 1e-7))
+    for f in (1, 2, 10):
+        ds = {}
+        for r in runs:
+            for x in sorted(Path(preds).glob(f'{glob.escape(r)}_{f}_*.pt')): ds[int(x.stem.rsplit('_', 1)[1])] = torch.load(x)
+        for a, b in itertools.combinations(sorted(ds), 2):
+            y = ds[a]['y'].numpy()
+            s = clip_average(torch.sigmoid((lg(ds[a]) + lg(ds[b])) / 2), ds[a]['clips']).numpy()
+            row = dict(variant=variant + '+pair', description=f"{describe(variant)}: two runs (seeds {a} and {b}) as an ensemble of two, the mean of their window logits",
+                       fold=f, seed=-1, accuracy=round(top1_accuracy(y, s), 4), lwlrap=round(lwlrap(y, s), 4))
+            print(row); append_row(row, out)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -232,8 +296,12 @@ def main():
     ap.add_argument('--preds', default=str(HERE / 'out' / 'tuning_preds'))
     ap.add_argument('--ensemble', nargs='+', default=None, metavar='RUN', help="instead of training: score the mean of these runs' clip scores "
                     "(names as in the preds folder, e.g. 'bandwin:seeds=[1]'), on every fold all of them have")
+    ap.add_argument('--pairs', nargs='+', default=None, metavar='RUN', help="instead of training: score every pair of seeds of these runs "
+                    "(one variant, e.g. split over folds), as a two-member ensemble; rows named --variant + '+pair'")
+    ap.add_argument('--variant', default=None, help='with --pairs: the variant the runs are')
     a = ap.parse_args()
     if a.ensemble: return ensemble(a.ensemble, a.out, a.preds)
+    if a.pairs: return pairs(a.pairs, a.out, a.preds, a.variant)
     if a.threads: torch.set_num_threads(a.threads)
     imgs = HERE / 'out' / 'us8k_images'
     if not (imgs / 'labels.csv').exists(): export_dataset(read_dataset(a.data), imgs, progress=False, quiet=True)

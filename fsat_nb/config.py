@@ -46,12 +46,13 @@ class TrainConfig(Settings):
     valid_pct:float=VALID_PCT # validation share of the stratified split, for data without folds
     noisy:int=0 # Kaggle layout: add this many clips per class from the noisy set (-1: all), for training only
     noisy_weight:float=0.5 # loss weight of a noisy clip (a curated one weighs 1)
+    members:int=None # networks trained one after the other from different random starts, their scores averaged (an ensemble; each costs a run); default: the recipe's
 
     def __post_init__(self):
         def need(ok, f, what):
             if not ok and getattr(self, f) is not None: raise ValueError(f"TrainConfig.{f}={getattr(self, f)!r}: {what}")
         isint = lambda v: isinstance(v, int) and not isinstance(v, bool)
-        for f in ('width', 'hop', 'bs', 'epochs', 'freq_pool', 'time_pool'): need(isint(getattr(self, f)) and getattr(self, f) >= 1, f, 'must be a positive integer')
+        for f in ('width', 'hop', 'bs', 'epochs', 'freq_pool', 'time_pool', 'members'): need(isint(getattr(self, f)) and getattr(self, f) >= 1, f, 'must be a positive integer')
         for f in ('freq_masks', 'freq_width', 'time_masks', 'time_width', 'freeze_epochs'):
             need(isint(getattr(self, f)) and getattr(self, f) >= 0, f, 'must be an integer >= 0')
         need(isint(self.valid_every) and self.valid_every >= -1, 'valid_every', 'must be an integer >= -1')
@@ -77,18 +78,18 @@ class TrainConfig(Settings):
 
     @classmethod
     def from_dict(cls, d:dict):
-        "As `Settings.from_dict`; a saved config from before `norm` existed gets 'global', what those runs did."
-        return super().from_dict({'norm': 'global', **d})
+        "As `Settings.from_dict`; a saved config from before `norm` or `members` existed gets what those runs did ('global', 1)."
+        return super().from_dict({'norm': 'global', 'members': 1, **d})
 
 
 # %% ../nbs/06a_config.ipynb #656238f2
 RECIPES = {
     'scratch': dict(arch='audio_cnn', epochs=30, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
-                    freq_pool=2, time_pool=1, norm='both', freeze_epochs=0, valid_every=0, keep_best=False),
+                    freq_pool=2, time_pool=1, norm='both', freeze_epochs=0, valid_every=0, keep_best=False, members=1),
     'timm-scratch': dict(arch='convnext_tiny', epochs=50, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
-                         freq_pool=4, time_pool=2, norm='global', freeze_epochs=0, valid_every=0, keep_best=False),
+                         freq_pool=4, time_pool=2, norm='global', freeze_epochs=0, valid_every=0, keep_best=False, members=1),
     'pretrained': dict(arch='convnext_tiny', epochs=10, lr=2e-3, mixup=0.4, freq_masks=2, freq_width=19, time_masks=2, time_width=25,
-                       freq_pool=1, time_pool=1, norm='global', freeze_epochs=1, valid_every=1, keep_best=True),
+                       freq_pool=1, time_pool=1, norm='global', freeze_epochs=1, valid_every=1, keep_best=True, members=1),
 }
 
 def recipe_name(tc:TrainConfig) -> str:
@@ -120,5 +121,5 @@ def device_settings(tc:TrainConfig, # `precision` and `num_workers` ('auto' / No
     native = fast_bf16(dev) if bf16_native is None else bf16_native
     bf16 = tc.precision == 'bf16' or (tc.precision == 'auto' and native)
     return dict(device=str(dev), precision='bf16' if bf16 else 'fp16' if cuda and tc.precision == 'auto' else 'fp32',
-                channels_last=cuda, num_workers=tc.num_workers if tc.num_workers is not None else min(8, num_cpus()) if cuda else 0,
+                channels_last=True, num_workers=tc.num_workers if tc.num_workers is not None else min(8, num_cpus()) if cuda else 0,
                 pin_memory=cuda)

@@ -14,32 +14,31 @@ from fastai.learner import Learner
 import fastai.callback.schedule  # noqa: F401 (gives `Learner` its `fit_one_cycle` and `fine_tune`)
 from fastai.callback.mixup import MixUp
 from fastai.losses import BCEWithLogitsLossFlat
-from fastai.vision.learner import default_split
 from fastai.torch_core import set_seed, rank_distrib
 from .metrics import Lwlrap
 from .config import TrainConfig, recipe, device_settings
 from .windows import spec_dls
 from .callbacks import *
-from .models import spec_model, clip_probs
+from .models import spec_model, spec_split, clip_probs, Ensemble
 
 # %% auto #0
 __all__ = ['FINE_TUNE', 'CHECKPOINT_EVERY', 'spec_learner', 'load_checkpoint', 'train_model', 'valid_scores']
 
 # %% ../nbs/06_learner.ipynb #dd8438ab
 def spec_learner(dls, tc:TrainConfig=TrainConfig(), cbs:list=None) -> Learner:
-    "A fastai Learner: `spec_model(tc.arch)` on `tc.channels` input channels, BCE loss, clip-level lwlrap, `FusedAdam`, mixup, the device's callbacks."
+    "A fastai Learner: `spec_model(tc.arch)` on `tc.channels` input channels (`tc.members` of them: an `Ensemble`), BCE loss, clip-level lwlrap, `FusedAdam`, mixup, the device's callbacks."
     if tc.norm is None and getattr(dls, 'norm', None): tc = replace(tc, norm=dls.norm)   # unset: the views the batches hold
     tc = recipe(tc)
     weighted = getattr(dls, 'weighted', False)
     if getattr(dls, 'norm', tc.norm) != tc.norm:      # the views decide the network's input channels: they must agree
         raise ValueError(f"spec_learner: the DataLoaders hold norm={dls.norm!r} windows and the settings say norm={tc.norm!r}; "
                          f"make both from one TrainConfig (e.g. replace(tc, norm={dls.norm!r}))")
-    model = spec_model(tc.arch, len(dls.vocab), tc.ps, tc.pretrained, tc.weights, n_in=tc.channels)
+    model = spec_model(tc.arch, len(dls.vocab), tc.ps, tc.pretrained, tc.weights, n_in=tc.channels, members=tc.members)
     ds = device_settings(tc, dls.device)
     mixup = MixUpTargets if weighted else MixUp
     cbs = list(cbs or []) + ([mixup(tc.mixup)] if tc.mixup else []) + [ValidEvery(tc.valid_every)] + device_callbacks(ds)
     learn = Learner(dls, model, loss_func=WeightedBCE() if weighted else BCEWithLogitsLossFlat(), opt_func=FusedAdam, wd=tc.wd,
-                    splitter=default_split, metrics=[Lwlrap(dls.valid_clips)], cbs=cbs)     # what `vision_learner` does for timm
+                    splitter=spec_split, metrics=[Lwlrap(dls.valid_clips)], cbs=cbs)     # what `vision_learner` does for timm
     if tc.pretrained: learn.freeze()
     if ds['channels_last']: learn.model.to(memory_format=torch.channels_last)
     learn.train_config, learn.device_settings = tc, ds
@@ -51,11 +50,22 @@ FINE_TUNE = dict(frozen_pct_start=0.99, lr_mult=_ft['lr_mult'], pct_start=_ft['p
 CHECKPOINT_EVERY = 120 # seconds between checkpoints at least: saving ConvNeXt-Tiny and its optimiser state is not free
 
 def _phases(tc:TrainConfig) -> list:
-    "The one-cycle fits of a run: `(name, epochs, fit_one_cycle arguments, frozen)`; `fine_tune`'s two phases when pretrained."
-    if not tc.pretrained: return [('train', tc.epochs, dict(lr_max=tc.lr), False)]
-    f, lr = FINE_TUNE, tc.lr / 2                     # `fine_tune` halves its base rate after the frozen phase
-    return [('frozen', tc.freeze_epochs, dict(lr_max=slice(tc.lr), pct_start=f['frozen_pct_start']), True),
-            ('unfrozen', tc.epochs, dict(lr_max=slice(lr / f['lr_mult'], lr), pct_start=f['pct_start'], div=f['div']), False)]
+    "The one-cycle fits of a run: `(name, epochs, fit_one_cycle arguments, frozen, member)`; `fine_tune`'s two phases when pretrained; all of them once per member of an ensemble."
+    if not tc.pretrained: one = [('train', tc.epochs, dict(lr_max=tc.lr), False)]
+    else:
+        f, lr = FINE_TUNE, tc.lr / 2                 # `fine_tune` halves its base rate after the frozen phase
+        one = [('frozen', tc.freeze_epochs, dict(lr_max=slice(tc.lr), pct_start=f['frozen_pct_start']), True),
+               ('unfrozen', tc.epochs, dict(lr_max=slice(lr / f['lr_mult'], lr), pct_start=f['pct_start'], div=f['div']), False)]
+    return [ph + (m,) for m in range(tc.members) for ph in one]
+
+def _train_only(learn, member:int=None):
+    "With an `Ensemble`, only `member` trains: the others keep their weights, stay out of the optimiser and its weight decay, and out of the forward pass. `None`: back to the whole ensemble."
+    m = unwrapped(learn.model)
+    if not isinstance(m, Ensemble): return
+    m.active = member
+    for i, net in enumerate(m.members):
+        if member is not None and i != member:
+            for q in net.parameters(): q.requires_grad_(False); q.grad = None
 
 def load_checkpoint(learn, fn:str|Path) -> tuple:
     "Load a `Checkpoint` into `learn`; returns `(phase, first epoch)` to continue from."
@@ -92,12 +102,16 @@ def train_model(images_dir:str|Path, # from `export_dataset` / `fsat_export` (PN
     if not quiet: print('device: ' + ', '.join(f'{k} {v}' for k, v in learn.device_settings.items()))
     phases = _phases(tc)
     with (learn.no_bar() if quiet else nullcontext()), (learn.no_logging() if quiet else nullcontext()), sharded_training(learn):
-        for p, (name, n, kw, frozen) in enumerate(phases):
+        for p, (name, n, kw, frozen, member) in enumerate(phases):
             first = start[1] if p == start[0] else 0
             if p < start[0] or first >= n: continue
             learn.freeze() if frozen else learn.unfreeze()
-            extra = ([Checkpoint(checkpoint, p, checkpoint_every)] if checkpoint is not None else []) + ([KeepBest()] if tc.keep_best and p == len(phases) - 1 else [])
+            _train_only(learn, member)
+            if not quiet and tc.members > 1: print(f'member {member + 1} of {tc.members}: {name}' + (f' from epoch {first}' if first else ''))
+            last = p == len(phases) - 1 or phases[p + 1][4] != member                  # the member's last phase
+            extra = ([Checkpoint(checkpoint, p, checkpoint_every)] if checkpoint is not None else []) + ([KeepBest()] if tc.keep_best and last else [])
             learn.fit_one_cycle(n, cbs=extra, start_epoch=first, **kw)
+    if tc.members > 1: learn.unfreeze(); _train_only(learn, None)                        # predicting: every member
     return learn
 
 def valid_scores(learn) -> tuple:

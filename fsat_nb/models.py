@@ -19,8 +19,8 @@ from .windows import window_starts, inference_dls
 from .callbacks import device_callbacks
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'AudioCNN', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_model', 'clip_probs', 'save_model',
-           'SpecModel', 'load_model']
+__all__ = ['MODEL_FORMAT', 'AudioCNN', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_model', 'Ensemble', 'spec_split',
+           'clip_probs', 'save_model', 'SpecModel', 'load_model']
 
 # %% ../nbs/06d_models.ipynb #479aa82d
 import timm
@@ -83,8 +83,10 @@ def spec_model(arch:str, # a timm architecture or 'audio_cnn'
                pretrained:bool=False, # ImageNet weights (the internet or a timm / Hugging Face cache)
                weights:str|Path=None, # a local weights file instead
                n_in:int=1, # input channels (`TrainConfig.channels`: 2 with `norm='both'`)
+               members:int=1, # more than 1: an `Ensemble` of that many such networks (`TrainConfig.members`)
               ) -> torch.nn.Module:
     "timm `arch` on `n_in` input channels with fastai's head of `n_out` outputs: the one way every network here is built."
+    if members > 1: return Ensemble([spec_model(arch, n_out, ps, pretrained, weights, n_in) for _ in range(members)])
     kw = dict(pretrained=pretrained)
     if weights:
         w = Path(weights)
@@ -99,6 +101,22 @@ def spec_model(arch:str, # a timm architecture or 'audio_cnn'
             f"  - offline: copy that cache from a machine with internet, or download the weights file (for convnext_tiny: "
             f"model.safetensors of timm/convnext_tiny.in12k_ft_in1k) and pass --weights PATH;\n"
             f"  - or train from scratch, without --pretrained (no weights needed).") from e
+
+# %% ../nbs/06d_models.ipynb #253e7a08
+class Ensemble(torch.nn.Module):
+    "Networks of one architecture from different random starts: the mean of their logits, or one member's alone (`active`, while it trains)."
+    def __init__(self, members:list):
+        super().__init__()
+        self.members, self.active = torch.nn.ModuleList(members), None
+    def forward(self, x):
+        if self.active is not None: return self.members[self.active](x)
+        return torch.stack([m(x).float() for m in self.members]).mean(0)
+
+def spec_split(model) -> list:
+    "fastai's two parameter groups (body, head) of a `spec_model` network; of an `Ensemble`, every member's bodies, then their heads."
+    if not isinstance(model, Ensemble): return default_split(model)
+    groups = [default_split(m) for m in model.members]
+    return [[p for g in groups for p in g[0]], [p for g in groups for p in g[1]]]
 
 # %% ../nbs/06d_models.ipynb #5062ffb1
 MODEL_FORMAT = 'fsat_nb-model-1'
@@ -168,7 +186,7 @@ def load_model(fn:str|Path, device=None) -> SpecModel:
     except Exception as e: raise ValueError(f"{fn}: not a model file saved by fsat_nb ({type(e).__name__}: {str(e)[:100]})") from None
     if not isinstance(d, dict) or d.get('format') != MODEL_FORMAT: raise ValueError(f"{fn}: not a model file saved by fsat_nb (format {MODEL_FORMAT})")
     tc = TrainConfig.from_dict(d['train_config'])
-    model = spec_model(d['arch'], len(d['vocab']), d['ps'], n_in=tc.channels)
+    model = spec_model(d['arch'], len(d['vocab']), d['ps'], n_in=tc.channels, members=tc.members)
     model.load_state_dict(d['state_dict'])
     model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()
     return SpecModel(model, d['vocab'], MelConfig.from_dict(d['mel_config']), tc, tuple(d['stats']))
