@@ -7,7 +7,9 @@ fresh folder (the export is timed once, in the first run), and prints export, tr
 training at most 10 minutes on a 2-core CPU. bfloat16 is emulated, and slower, on CPUs without native support: the
 script says which the CPU is. `--epochs N` times N epochs and projects the recipe's epochs linearly (marked so).
 
-    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N]
+`--members 2` times an ensemble of two networks (`TrainConfig.members`) instead of the default's one.
+
+    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N] [--members 2]
 """
 import argparse, json, sys, tempfile, time
 from pathlib import Path
@@ -22,9 +24,10 @@ def main():
     ap.add_argument('--clips', type=int, default=1000, help='about this many clips (10 classes, 4 slices per recording)')
     ap.add_argument('--seconds', type=float, default=5.)
     ap.add_argument('--epochs', type=int, default=None, help="time this many epochs and project the recipe's (default: all of them)")
+    ap.add_argument('--members', type=int, default=None, help="networks in the ensemble (default: the recipe's)")
     ap.add_argument('--out', default=str(Path(__file__).parent / 'out' / 'recipe_cost.json'))
     a = ap.parse_args()
-    full = recipe(TrainConfig())
+    full = recipe(TrainConfig(members=a.members))
     res, info = {}, machine_info()
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter()
@@ -32,7 +35,7 @@ def main():
         t_make = time.perf_counter() - t0
         images = Path(d) / 'images'
         for p in a.precision:
-            tc = TrainConfig(precision=p, epochs=a.epochs or full.epochs)
+            tc = TrainConfig(precision=p, epochs=a.epochs or full.epochs, members=full.members)
             r = run_training(data, Path(d) / f'run_{p}', tc, quiet=True, images=images)
             s = r['seconds']
             scale = full.epochs / tc.epochs
@@ -40,7 +43,7 @@ def main():
                           n_train=r['n_train'], n_valid=r['n_valid'], valid_lwlrap=r['valid_lwlrap'])
             print(f"{p}: {r['n_train']} training + {r['n_valid']} validation clips; export {s['export']:.0f} s, training "
                   f"{s['train']:.0f} s for {tc.epochs} epochs" + (f" -> {res[p]['train_projected']:.0f} s projected for {full.epochs}" if scale != 1 else ''), flush=True)
-    print(f"{info['cpu']}, {info['cores']} CPUs, native bfloat16: {info['bf16_native']}; {full.arch}, {full.epochs} epochs")
+    print(f"{info['cpu']}, {info['cores']} CPUs, native bfloat16: {info['bf16_native']}; {full.arch}, {full.epochs} epochs, {full.members} network(s)")
     ok = all(r['train_projected'] <= 600 for r in res.values())
     print(', '.join(f"{p} training {r['train_projected'] / 60:.1f} min" for p, r in res.items()) + ': ' + ('within' if ok else 'OVER') + ' the 10-minute target')
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)

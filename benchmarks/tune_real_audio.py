@@ -23,10 +23,13 @@ was then measured with `benchmarks/real_audio.py --cv --seeds 42 1 7` (`real_aud
 Fourth round (from `twin`, the package's `norm='both'`, with `members=1`; bfloat16; the channels_last layout that
 `device_settings` now uses on the CPU, checked with `twin+bf16+cl` against the third round's rows): `e24` and `e40`
 (other epochs), `triple` (a third tower on a third view, `Delta`), `lite` (one convolution in each tower's first
-block), `nocl` (the contiguous layout). `--pairs` scores every pair of seeds of a variant as a two-member ensemble
-(the mean of the window logits, as `Ensemble` predicts): the package's `members=2`, adopted.
+block), `nocl` (the contiguous layout), `ema` (a moving average of the weights over the last fifth of the steps,
+`WeightAverage`, a prototype callback; tied with the same runs without it, not adopted). `--pairs` scores every pair
+of seeds of a variant as a two-member ensemble (the mean of the window logits, as `Ensemble` predicts): the
+package's `members=2` option.
 
     python benchmarks/tune_real_audio.py 'twin+bf16+e24:seeds=[42,1,7],screen=false,members=1' --threads 1
+    python benchmarks/tune_real_audio.py 'twin+bf16+ema:seeds=[42,1,7],screen=false,members=1,epochs=30,folds=[1,2]' --threads 1
     python benchmarks/tune_real_audio.py --pairs 'twin+bf16+e24:seeds=[42,1,7],screen=false,members=1' --variant twin+bf16+e24
 
     python benchmarks/tune_real_audio.py bandwin bandwin+pshift 'bandwin:seeds=[1]' [--threads 1]
@@ -35,7 +38,7 @@ import argparse, csv, glob, json, re, time
 from pathlib import Path
 import numpy as np, torch
 import fsat_nb.windows as W, fsat_nb.models as M
-from fastai.vision.all import Transform, TensorImageBW
+from fastai.vision.all import Transform, TensorImageBW, Callback
 from fsat_nb.sample import project_root
 from fsat_nb.datasets import read_dataset
 from fsat_nb.export import export_dataset
@@ -134,6 +137,33 @@ def no_channels_last():
 def patch_cnn(**kw):
     M.AudioCNN = lambda in_chans=1, num_classes=0: CNN(in_chans=in_chans, num_classes=num_classes, **kw)
 
+class WeightAverage(Callback):
+    """Prototype: an exponential moving average of the weights (and the batch-norm statistics) over the last `frac` of a
+    fit's steps (decay 1 - 1/(frac * steps), warmed up as (1 + n) / (10 + n)); validation and the fit's end use it."""
+    def __init__(self, frac=0.2): self.frac, self.avg = frac, None
+    def before_fit(self): self.avg = None                     # `get_preds` fires before_fit too: nothing to average there
+    def before_train(self):
+        if self.avg is not None: return
+        self.n, self.decay = 0, 1 - 1 / max(1., self.frac * self.n_epoch * len(self.dls.train))
+        self.avg = {k: v.detach().clone() for k, v in self.learn.model.state_dict().items()}
+    def after_step(self):
+        self.n += 1; d = min(self.decay, (1 + self.n) / (10 + self.n))
+        with torch.no_grad():
+            for k, v in self.learn.model.state_dict().items():
+                if v.is_floating_point(): self.avg[k].mul_(d).add_(v.detach(), alpha=1 - d)
+                else: self.avg[k].copy_(v)
+    def before_validate(self):
+        self.live = None
+        if self.avg is None: return
+        self.live = {k: v.detach().clone() for k, v in self.learn.model.state_dict().items()}
+        self.learn.model.load_state_dict(self.avg)
+    def after_validate(self):
+        if self.live is not None: self.learn.model.load_state_dict(self.live); self.live = None
+    def after_fit(self):
+        if self.avg is not None: self.learn.model.load_state_dict(self.avg); self.avg = None
+
+EXTRA_CBS = []     # factories of per-run callbacks, set by a variant's patch
+
 def pooled(p, clips, how):
     from fsat_nb.metrics import clip_average
     if how == 'mean': return clip_average(p, clips)
@@ -173,6 +203,7 @@ DESCRIPTIONS = {   # what each variant (or composition) of this round changes, f
  'one': 'one network (members=1)',
  'nocl': 'the contiguous memory layout instead of channels_last',
  'lite': 'one convolution instead of two in the first block of each tower (about 0.6x the time of a step)',
+ 'ema': 'the weights averaged over the last fifth of the steps (an exponential moving average, decay 1 - 1/(steps/5)); validation and the result use the average',
  'bf16': 'bfloat16 autocast (native on this CPU) instead of float32',
  'bandwin+fhead': 'norm=band + head keeps the 4 frequency rows apart (mean over time only)',
 }
@@ -184,13 +215,13 @@ def describe(variant:str) -> str:
 def run(name, imgs, out, preds, patches=(), folds=(1, 2, 10), seeds=(42,), screen=True, **over):
     from fsat_nb.learner import train_model
     from fsat_nb.metrics import clip_average, lwlrap, top1_accuracy
-    W.spec_batch_tfms = _orig_tfms; M.AudioCNN = AudioCNN
+    W.spec_batch_tfms = _orig_tfms; M.AudioCNN = AudioCNN; EXTRA_CBS.clear()
     for p in patches: p()
     for seed in seeds:
       for f in folds:
         tc = TrainConfig(valid_fold=f, seed=seed, **{'precision': 'fp32', **over})
         t0 = time.perf_counter()
-        learn = train_model(imgs, tc, quiet=True)
+        learn = train_model(imgs, tc, quiet=True, cbs=[f() for f in EXTRA_CBS])
         ts = time.perf_counter() - t0
         with learn.no_bar(): p, t = learn.get_preds(dl=learn.dls.valid)
         clips = learn.dls.valid_clips
@@ -246,6 +277,7 @@ V = {
  'nocl': dict(patches=[no_channels_last]),
  'lite': dict(patches=[lambda: patch_model(Lite)]),
  'bf16': dict(precision='bf16'),
+ 'ema': dict(patches=[lambda: EXTRA_CBS.append(lambda: WeightAverage(0.2))]),
 }
 
 def append_row(row:dict, out):
