@@ -24,7 +24,8 @@ Fourth round (from `twin`, the package's `norm='both'`, with `members=1`; bfloat
 `device_settings` now uses on the CPU, checked with `twin+bf16+cl` against the third round's rows): `e24` and `e40`
 (other epochs), `triple` (a third tower on a third view, `Delta`), `lite` (one convolution in each tower's first
 block), `nocl` (the contiguous layout), `ema` (a moving average of the weights over the last fifth of the steps,
-`WeightAverage`, a prototype callback; tied with the same runs without it, not adopted). `--pairs` scores every pair
+`WeightAverage`, a prototype callback; tied with the same runs without it, not adopted), `lr2` (half the learning
+rate; behind). `--pairs` scores every pair
 of seeds of a variant as a two-member ensemble (the mean of the window logits, as `Ensemble` predicts): the
 package's `members=2` option.
 
@@ -194,6 +195,7 @@ DESCRIPTIONS = {   # what each variant (or composition) of this round changes, f
  'bandwin+ps5': 'norm=band + head dropout 0.5 instead of 0.25',
  'ensemble': 'norm=band, two seeds (1 and 7): the mean of their clip scores (twice the training)',
  'bandwin+lr2': 'norm=band + learning rate 2e-3',
+ 'lr2': 'learning rate 2e-3 instead of 4e-3',
  'bandwin+tstretch': 'norm=band + random time stretch of up to 20%',
  'bandwin+bandstd': 'norm=band, each band also divided by its deviation',
  'views': "two views of each window (as it is, and each band centred: norm='band') stacked as the two input channels of one audio_cnn",
@@ -238,7 +240,7 @@ def run(name, imgs, out, preds, patches=(), folds=(1, 2, 10), seeds=(42,), scree
         print(row, flush=True)
         fn = Path(out); new = not fn.exists()
         with open(fn, 'a') as fh:
-            w = csv.DictWriter(fh, row.keys())
+            w = csv.DictWriter(fh, row.keys(), lineterminator='\n')
             if new: w.writeheader()
             w.writerow(row)
         if screen and f == 1 and row['accuracy'] < 0.635:   # screening: clearly below norm=band's fold 1 (65.2-65.7%)
@@ -285,7 +287,7 @@ def append_row(row:dict, out):
     fn = Path(out); new = not fn.exists()
     hdr = list(row) if new else fn.read_text().splitlines()[0].split(',')
     with open(fn, 'a') as fh:
-        w = csv.DictWriter(fh, hdr, restval='', extrasaction='ignore')
+        w = csv.DictWriter(fh, hdr, restval='', extrasaction='ignore', lineterminator='\n')
         if new: w.writeheader()
         w.writerow(row)
 
