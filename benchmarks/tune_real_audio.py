@@ -24,13 +24,14 @@ Fourth round (from `twin`, the package's `norm='both'`, with `members=1`; bfloat
 `device_settings` now uses on the CPU, checked with `twin+bf16+cl` against the third round's rows): `e24` and `e40`
 (other epochs), `triple` (a third tower on a third view, `Delta`), `lite` (one convolution in each tower's first
 block), `nocl` (the contiguous layout), `ema` (a moving average of the weights over the last fifth of the steps,
-`WeightAverage`, a prototype callback; tied with the same runs without it, not adopted), `lr2` (half the learning
-rate; behind). `--pairs` scores every pair
+`WeightAverage`, a prototype callback; tied with the same runs without it, not adopted), `lr2` and `lr6` (learning
+rates 2e-3 and 6e-3 around the recipe's 4e-3; both behind). `--pairs` scores every pair
 of seeds of a variant as a two-member ensemble (the mean of the window logits, as `Ensemble` predicts): the
 package's `members=2` option.
 
     python benchmarks/tune_real_audio.py 'twin+bf16+e24:seeds=[42,1,7],screen=false,members=1' --threads 1
     python benchmarks/tune_real_audio.py 'twin+bf16+ema:seeds=[42,1,7],screen=false,members=1,epochs=30,folds=[1,2]' --threads 1
+    python benchmarks/tune_real_audio.py 'twin+bf16+lr6:seeds=[42,1,7],screen=false,members=1,epochs=30,folds=[10]' --threads 1
     python benchmarks/tune_real_audio.py --pairs 'twin+bf16+e24:seeds=[42,1,7],screen=false,members=1' --variant twin+bf16+e24
 
     python benchmarks/tune_real_audio.py bandwin bandwin+pshift 'bandwin:seeds=[1]' [--threads 1]
@@ -196,6 +197,7 @@ DESCRIPTIONS = {   # what each variant (or composition) of this round changes, f
  'ensemble': 'norm=band, two seeds (1 and 7): the mean of their clip scores (twice the training)',
  'bandwin+lr2': 'norm=band + learning rate 2e-3',
  'lr2': 'learning rate 2e-3 instead of 4e-3',
+ 'lr6': 'learning rate 6e-3 instead of 4e-3',
  'bandwin+tstretch': 'norm=band + random time stretch of up to 20%',
  'bandwin+bandstd': 'norm=band, each band also divided by its deviation',
  'views': "two views of each window (as it is, and each band centred: norm='band') stacked as the two input channels of one audio_cnn",
@@ -262,6 +264,7 @@ V = {
  'e40': dict(epochs=40),
  'fp4': dict(freq_pool=4),
  'lr2': dict(lr=2e-3),
+ 'lr6': dict(lr=6e-3),
  'lr8': dict(lr=8e-3),
  'wd2': dict(wd=0.2),
  'mix2': dict(mixup=0.2),
