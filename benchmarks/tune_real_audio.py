@@ -225,7 +225,7 @@ def run(name, imgs, out, preds, patches=(), folds=(1, 2, 10), seeds=(42,), scree
       for f in folds:
         tc = TrainConfig(valid_fold=f, seed=seed, **{'precision': 'fp32', **over})
         t0 = time.perf_counter()
-        learn = train_model(imgs, tc, quiet=True, cbs=[f() for f in EXTRA_CBS])
+        learn = train_model(imgs, tc, quiet=True, cbs=[make() for make in EXTRA_CBS])
         ts = time.perf_counter() - t0
         with learn.no_bar(): p, t = learn.get_preds(dl=learn.dls.valid)
         clips = learn.dls.valid_clips
@@ -240,11 +240,7 @@ def run(name, imgs, out, preds, patches=(), folds=(1, 2, 10), seeds=(42,), scree
             row['accuracy' + k], row['lwlrap' + k] = round(top1_accuracy(y, s_), 4), round(lwlrap(y, s_), 4)
         row.update(train_s=round(ts), threads=torch.get_num_threads())
         print(row, flush=True)
-        fn = Path(out); new = not fn.exists()
-        with open(fn, 'a') as fh:
-            w = csv.DictWriter(fh, row.keys(), lineterminator='\n')
-            if new: w.writeheader()
-            w.writerow(row)
+        append_row(row, out)
         if screen and f == 1 and row['accuracy'] < 0.635:   # screening: clearly below norm=band's fold 1 (65.2-65.7%)
             print('stopped after fold 1', flush=True); break
 
