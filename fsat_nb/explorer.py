@@ -4,222 +4,19 @@
 
 # %% ../nbs/06e_explorer.ipynb #e5fc753a
 from __future__ import annotations
-import io, tempfile, time
-from dataclasses import dataclass
+import io, time
 from pathlib import Path
 import numpy as np, pandas as pd
-import matplotlib.pyplot as plt
-from .audio import AUDIO_EXTS, AudioError, load_audio
-from .labels import split_labels, multi_hot
-from .spectrogram import MelConfig, mel_db, mel_image
+from .audio import AUDIO_EXTS, AudioError
+from .labels import split_labels
+from .spectrogram import MelConfig
 from .config import TrainConfig
-from .windows import window_starts
 from .datasets import AudioDataset, read_dataset
-from .models import SpecModel, load_model
+from .models import SpecModel, as_model
+from .clipview import ClipView, clip_view, draw_clip, sound_view, worst_clips
 
 # %% auto #0
-__all__ = ['ClipView', 'clip_view', 'draw_clip', 'tag_timeline', 'plot_timeline', 'clip_precision', 'worst_clips', 'sound_view',
-           'ClipExplorer', 'explorer_timings']
-
-# %% ../nbs/06e_explorer.ipynb #ba275f0c
-@dataclass
-class ClipView:
-    "One clip as the explorer shows it: its samples, the spectrogram image the model sees, and the windows the model scores."
-    y:np.ndarray # mono samples at `cfg.sr`
-    img:np.ndarray # spectrogram image (n_mels x frames), exactly as export and prediction make it
-    cfg:MelConfig # the settings it was made with
-    starts:np.ndarray # first frame of each window
-    width:int # window width (frames)
-    name:str='' # the file's name (or the uploaded name)
-    labels:str='' # its labels, comma-separated, when known
-    probs:pd.DataFrame=None # the model's score of every class in every window (windows x classes); None without a model
-    note:str='' # why it is listed, e.g. its precision among the worst validation clips
-
-    @property
-    def seconds(self) -> float: return len(self.y) / self.cfg.sr
-    @property
-    def rms_db(self) -> float:
-        "Loudness: RMS level in dB relative to full scale."
-        return float(10 * np.log10(max(np.mean(np.square(self.y, dtype=np.float64)), 1e-20)))
-    @property
-    def peak_db(self) -> float: return float(20 * np.log10(max(float(np.abs(self.y).max()), 1e-10)))
-    @property
-    def scores(self) -> pd.Series:
-        "The clip's score of each class: the mean of its window scores, as `SpecModel.predict_images` computes it (None without a model)."
-        return None if self.probs is None else self.probs.mean().rename(self.name)
-    def top(self, k:int=5) -> pd.Series:
-        "The `k` best-scored tags."
-        if self.probs is None: raise ValueError(f"{self.name or 'clip'}: no model scores (make the view with a model)")
-        return self.scores.sort_values(ascending=False, kind='stable')[:k]
-    def windows(self) -> pd.DataFrame:
-        "Each window's `start` and `end` in seconds (a clip shorter than a window is repeated to fill it: its one window ends at the clip's end)."
-        spp, n = self.cfg.seconds_per_pixel, self.img.shape[1]
-        return pd.DataFrame(dict(start=self.starts * spp, end=np.minimum(self.starts + self.width, n) * spp))
-
-def clip_view(clip:str|Path|np.ndarray, # an audio file, or mono samples at the model's (or `cfg`'s) sample rate
-              model:SpecModel=None, # with a model: its score of every window
-              cfg:MelConfig=None, # without a model: spectrogram settings (default `MelConfig()`)
-              tc:TrainConfig=None, # without a model: window settings (default `TrainConfig()`)
-              name:str=None, # shown as the clip's name (default: the file name)
-              labels:str='', # the clip's labels, if known
-              note:str='',
-              sr:int=None, # the sample rate of samples passed as an array (default: the model's, `cfg.sr`)
-             ) -> ClipView:
-    "Decode `clip`, make the image the model sees and, with `model`, score each of its windows."
-    if model is not None: cfg, tc = model.mel_config, model.train_config
-    cfg, tc = cfg or MelConfig(), tc or TrainConfig()
-    isfile = isinstance(clip, (str, Path))
-    y = load_audio(clip, cfg.sr) if isfile else np.asarray(clip, dtype=np.float32)
-    name = name if name is not None else (Path(clip).name if isfile else '')
-    if y.ndim != 1 or not len(y): raise ValueError(f"{name or 'clip'}: need mono samples (a non-empty 1-D array), got shape {y.shape}")
-    if not isfile and sr is not None and sr != cfg.sr:
-        import librosa
-        y = librosa.resample(y, orig_sr=sr, target_sr=cfg.sr, res_type='soxr_hq').astype(np.float32)
-    img = mel_image(mel_db(y, cfg), cfg)
-    if model is None:
-        return ClipView(y, img, cfg, np.array(window_starts(img.shape[1], tc.width, tc.hop)), tc.width, name, labels, None, note)
-    p, _, s = model.window_probs([img])
-    return ClipView(y, img, cfg, s, tc.width, name, labels, pd.DataFrame(p, columns=list(model.vocab)), note)
-
-# %% ../nbs/06e_explorer.ipynb #f208c6e1
-_HZ_TICKS = (50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
-
-def _envelope(y, sr, n=1200):
-    "Time, minimum and maximum of `y` in about `n` slices: a waveform drawn in `n` vertical strokes."
-    k = max(1, len(y) // n); m = max(k, len(y) // k * k)
-    b = np.pad(y, (0, max(0, m - len(y))))[:m].reshape(-1, k)
-    return (np.arange(len(b)) + 0.5) * k / sr, b.min(1), b.max(1)
-
-def _hz_ticks(ax, cfg):
-    "Mark the frequency of a few mel bands (band centres from librosa's mel scale) on an image axis of `cfg.n_mels` rows."
-    import librosa
-    centres = librosa.mel_frequencies(cfg.n_mels + 2, fmin=cfg.fmin, fmax=cfg.fmax)[1:-1]
-    pos, hz = [], []
-    for f in _HZ_TICKS:                                   # no two ticks closer than a twelfth of the axis
-        p = float(np.interp(f, centres, np.arange(cfg.n_mels) + 0.5))
-        if centres[0] <= f <= centres[-1] and (not pos or p - pos[-1] >= cfg.n_mels / 12): pos.append(p); hz.append(f)
-    ax.set_yticks(pos, [f'{f // 1000}k' if f >= 1000 else str(f) for f in hz])
-
-def draw_clip(v:ClipView, # from `clip_view`
-              top:int=3, # tags in the timeline (with model scores)
-              fig=None, # a matplotlib `Figure` to draw on (default: a new pyplot figure)
-              title:str=None, # default: name, labels, duration
-             ):
-    "Waveform, the model's spectrogram image with one window outlined and, when `v` has model scores, the tag timeline; returns the figure."
-    cfg, spp, (n_mels, n) = v.cfg, v.cfg.seconds_per_pixel, v.img.shape
-    timeline = v.probs is not None
-    if timeline and not 1 <= top <= v.probs.shape[1]: raise ValueError(f"draw_clip: top={top}: need 1 to {v.probs.shape[1]} tags")
-    if fig is None: fig = plt.figure(figsize=(10, 6.6 if timeline else 4.6))
-    axs = fig.subplots(3 if timeline else 2, 1, sharex=True, gridspec_kw=dict(height_ratios=[1, 2.2, 1.6][:3 if timeline else 2]))
-    dur = n * spp
-    t, lo, hi = _envelope(v.y, cfg.sr)
-    axs[0].fill_between(t, lo, hi, color='tab:blue', lw=0, step='mid')
-    lim = max(float(np.abs(v.y).max()), 1e-3) * 1.05
-    axs[0].set(ylim=(-lim, lim), ylabel='amplitude', xlim=(0, dur))
-    axs[0].set_title(title if title is not None else f"{v.name}  |  {v.labels or 'labels unknown'}  |  {v.seconds:.2f} s",
-                     fontsize=10, parse_math=False)          # file names may hold '$'
-    axs[1].imshow(v.img, aspect='auto', cmap='magma', vmin=0, vmax=255, extent=(0, dur, 0, n_mels), interpolation='nearest')
-    _hz_ticks(axs[1], cfg); axs[1].set_ylabel('frequency (Hz)')
-    if timeline:
-        sc = v.top(top)
-        i = int(v.probs[sc.index[0]].values.argmax())
-        what = f'window scoring {sc.index[0]} highest: {v.probs[sc.index[0]].iloc[i]:.2f}'
-    else: i, what = 0, f'one window: {v.width} frames = {v.width * spp:.2f} s'
-    x0, x1 = v.starts[i] * spp, min(v.starts[i] + v.width, n) * spp
-    if n < v.width: what += ' (the clip is repeated to fill it)'
-    axs[1].add_patch(plt.Rectangle((x0, 0.5), x1 - x0, n_mels - 1, fill=False, ec='cyan', lw=2))
-    right = x0 > dur / 2                                  # label inside the box, on the side with room
-    axs[1].text(x1 - 0.01 * dur if right else x0 + 0.01 * dur, n_mels - 2, what, color='cyan', fontsize=8, va='top',
-                ha='right' if right else 'left', clip_on=True, parse_math=False)
-    if timeline:
-        ax, w = axs[2], v.windows()
-        mid, true = (w.start + w.end).values / 2, set(split_labels(v.labels))
-        for k, (tag, s) in enumerate(sc.items()):
-            col = f'C{k}'
-            ax.plot(mid, v.probs[tag].values, marker='o', ms=3, lw=1.5, color=col,
-                    label=f"{tag}{' ✓' if tag in true else ''} (clip {s:.2f})".replace('$', r'\$'))
-            ax.axhline(s, color=col, ls='--', lw=1)
-        ax.axvspan(x0, x1, color='cyan', alpha=0.15, lw=0)
-        ax.set(ylim=(0, 1.02), ylabel='score')
-        ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.0, 1.0), frameon=False)
-    axs[-1].set_xlabel('time (s)')
-    fig.align_ylabels(axs)
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/06e_explorer.ipynb #c37698d7
-def _model(model) -> SpecModel: return model if isinstance(model, SpecModel) else load_model(model)
-
-def tag_timeline(model:SpecModel|str|Path, # a `SpecModel` or a model file from `save_model`
-                 clip:str|Path|np.ndarray, # an audio file, or samples at the model's sample rate
-                ) -> pd.DataFrame:
-    "The model's score of every class in every window of `clip`: `start`, `end` (seconds), one column per class. The clip's score is the column mean."
-    v = clip_view(clip, _model(model))
-    return pd.concat([v.windows(), v.probs], axis=1)
-
-def plot_timeline(model:SpecModel|str|Path, # a `SpecModel` or a model file from `save_model`
-                  clip:str|Path|np.ndarray, # an audio file, or samples at the model's sample rate
-                  top:int=3, # tags drawn: the best-scored
-                  labels:str='', # the clip's true labels, if known (ticked in the legend)
-                  title:str=None,
-                 ):
-    "Waveform, the model's spectrogram and the tag timeline of `clip` (no widgets: for scripts and saved notebooks); returns the figure."
-    return draw_clip(clip_view(clip, _model(model), labels=labels), top, title=title)
-
-# %% ../nbs/06e_explorer.ipynb #7bbffd63
-def clip_precision(truth:np.ndarray, # 0/1 labels (clips x classes)
-                   scores:np.ndarray, # the model's scores, same shape
-                  ) -> np.ndarray:
-    "Label-ranking average precision of each clip: for each true label, the share of true labels among those scored at least as high, averaged (NaN for a clip without labels)."
-    truth, scores = np.asarray(truth, bool), np.asarray(scores, np.float64)
-    if truth.shape != scores.shape: raise ValueError(f"clip_precision: truth {truth.shape} and scores {scores.shape} differ in shape")
-    out = np.full(len(truth), np.nan)
-    for i in np.flatnonzero(truth.any(1)):
-        ts = scores[i][truth[i]]
-        out[i] = ((ts[None] >= ts[:, None]).sum(1) / (scores[i][None] >= ts[:, None]).sum(1)).mean()
-    return out
-
-def worst_clips(valid_preds:pd.DataFrame|str|Path, # a run's `valid_preds.csv` (`fname`, `labels`, one score column per class), or that table
-                n:int=20, # how many
-                vocab:list=None, # the score columns (default: every column but `fname` and `labels`)
-               ) -> pd.DataFrame:
-    "The `n` validation clips whose labels the model ranks worst: `fname`, `labels`, `precision` (`clip_precision`), `top_tags`; worst first."
-    where = valid_preds if not isinstance(valid_preds, pd.DataFrame) else 'valid_preds'
-    vp = valid_preds if isinstance(valid_preds, pd.DataFrame) else pd.read_csv(valid_preds)
-    if missing := [c for c in ('fname', 'labels') if c not in vp.columns]:
-        raise ValueError(f"{where}: no {' or '.join(repr(c) for c in missing)} column; expected a run's valid_preds.csv")
-    vocab = list(vocab) if vocab is not None else [c for c in vp.columns if c not in ('fname', 'labels')]
-    if absent := [c for c in vocab if c not in vp.columns]: raise ValueError(f"{where}: no score column for {absent[:5]}")
-    bad = [c for c in vocab if not pd.api.types.is_numeric_dtype(vp[c]) or not vp[c].between(0, 1).all()]
-    if bad: raise ValueError(f"{where}: column(s) {bad[:5]} are not scores in [0, 1]; pass the score columns as `vocab`")
-    if vp.fname.duplicated().any():
-        raise ValueError(f"{where}: {vp.fname.duplicated().sum()} clip(s) listed more than once (e.g. {vp.fname[vp.fname.duplicated()].iloc[0]!r}); "
-                         "pass the predictions of one run")
-    unknown = sorted({l for s in vp.labels for l in split_labels(s)} - set(vocab))
-    if unknown: raise ValueError(f"{where}: labels without a score column: {unknown[:5]}")
-    P = vp[vocab].to_numpy(np.float64)
-    prec = clip_precision(multi_hot(vp.labels, vocab), P)
-    best = np.argsort(-P, axis=1, kind='stable')[:, :3]
-    top = [', '.join(f'{vocab[j]} {P[i, j]:.2f}' for j in row) for i, row in enumerate(best)]
-    out = pd.DataFrame(dict(fname=vp.fname, labels=vp.labels, precision=prec, top_tags=top))
-    return out.sort_values(['precision', 'fname'], kind='stable').head(n).reset_index(drop=True)
-
-# %% ../nbs/06e_explorer.ipynb #81506491
-def sound_view(name:str, # the file's name as uploaded (its ending tells the format)
-               data:bytes, # the file's contents
-               model:SpecModel=None, cfg:MelConfig=None, tc:TrainConfig=None,
-              ) -> ClipView:
-    "`clip_view` of an uploaded file's bytes; an `AudioError` naming `name` if they are not audio it can read."
-    name = Path(str(name)).name
-    if name in ('', '.', '..'): name = 'upload'
-    if not len(data): raise AudioError(f"{name}: empty file")
-    with tempfile.TemporaryDirectory(prefix='fsat_nb-upload-') as d:
-        f = Path(d) / ('upload' + Path(name).suffix[:12])         # the name itself may be anything: used in messages only
-        f.write_bytes(bytes(data))
-        try: return clip_view(f, model, cfg, tc, name=name)
-        except (AudioError, FileNotFoundError) as e:
-            hint = '' if 'not readable' not in str(e) else f"; readable formats: {', '.join(AUDIO_EXTS)} (convert others, e.g. a phone's .m4a, with ffmpeg)"
-            raise AudioError(str(e).replace(str(f), name) + hint) from None
+__all__ = ['ClipExplorer', 'explorer_timings']
 
 # %% ../nbs/06e_explorer.ipynb #96a4ded6
 def _wav_bytes(y:np.ndarray, sr:int) -> bytes:
@@ -241,7 +38,7 @@ class ClipExplorer:
                 ):
         import ipywidgets as W
         self.player_seconds = player_seconds
-        self.model = None if model is None else _model(model)
+        self.model = None if model is None else as_model(model)
         self.cfg = self.model.mel_config if self.model else (cfg or MelConfig())
         self.tc = self.model.train_config if self.model else TrainConfig()
         self.ds = data if data is None or isinstance(data, AudioDataset) else read_dataset(data)

@@ -20,7 +20,7 @@ from .callbacks import device_callbacks
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'AudioCNN', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_model', 'Ensemble', 'spec_split',
-           'clip_probs', 'save_model', 'SpecModel', 'load_model']
+           'clip_probs', 'save_model', 'SpecModel', 'load_model', 'as_model']
 
 # %% ../nbs/06d_models.ipynb #479aa82d
 import timm
@@ -190,3 +190,8 @@ def load_model(fn:str|Path, device=None) -> SpecModel:
     model.load_state_dict(d['state_dict'])
     model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()
     return SpecModel(model, d['vocab'], MelConfig.from_dict(d['mel_config']), tc, tuple(d['stats']))
+
+def as_model(model:SpecModel|str|Path, # a `SpecModel`, or a model file from `save_model`
+            ) -> SpecModel:
+    "`model` itself when it is a `SpecModel`, else the model file it names loaded with `load_model`."
+    return model if isinstance(model, SpecModel) else load_model(model)

@@ -13,7 +13,7 @@ from .audio import AudioError, list_audio
 from .labels import read_labels, multi_hot
 from .spectrogram import clip_image
 from .metrics import lwlrap
-from .models import SpecModel, load_model
+from .models import SpecModel, as_model
 
 # %% auto #0
 __all__ = ['predict_clips', 'make_submission', 'score_submission', 'fsat_predict']
@@ -27,7 +27,7 @@ def predict_clips(model:SpecModel|str|Path, # a `SpecModel` or a model file from
                  ) -> pd.DataFrame:
     "Scores (probabilities) of every category for every readable clip: `fname` then one column per category."
     from fastprogress.fastprogress import progress_bar
-    if not isinstance(model, SpecModel): model = load_model(model)
+    model = as_model(model)
     if isinstance(audio_files, (str, Path)) and Path(audio_files).is_dir(): root = root or audio_files; audio_files = list_audio(audio_files)
     files = [Path(f) for f in audio_files]
     cfg, names, scores, failed = model.mel_config, [], [], {}
