@@ -191,7 +191,7 @@ class ClipExplorer:
 
 # %% ../nbs/06e_explorer.ipynb #4469d3f5
 def explorer_timings(ex:ClipExplorer, n:int=12) -> pd.Series:
-    "Median seconds the explorer takes to show each of the dataset's first `n` clips (after one more, a warm-up): decoding and scoring, drawing, in all."
+    "Median seconds the explorer takes to show each of the `n` clips after the dataset's first (which warms up): decoding and scoring, drawing, in all."
     if ex.ds is None or len(ex.ds.table) < 2: raise ValueError("explorer_timings: needs an explorer with a dataset of 2 or more clips")
     ex.timings.clear()
     for r in ex.ds.table.iloc[:n + 1].itertuples(): ex.show(ex.ds.root / r.fname, name=r.fname, labels=r.labels)
