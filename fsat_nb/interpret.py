@@ -10,8 +10,8 @@ from .labels import CATEGORIES
 from .metrics import lwlrap, lwlrap_per_class, top1_accuracy
 
 # %% auto #0
-__all__ = ['lwlrap_table', 'plot_lwlrap_per_class', 'confusions', 'clip_scores', 'plot_confusion', 'threshold_sweep',
-           'plot_threshold_sweep']
+__all__ = ['lwlrap_table', 'plot_lwlrap_per_class', 'confusions', 'clip_scores', 'confusion_counts', 'plot_confusion',
+           'threshold_sweep', 'plot_threshold_sweep']
 
 # %% ../nbs/05a_interpret.ipynb #4c63b474
 def lwlrap_table(truth, scores, vocab:tuple=CATEGORIES) -> pd.DataFrame:
@@ -61,17 +61,23 @@ def clip_scores(truth, scores, vocab:tuple=CATEGORIES, top:int=3) -> pd.DataFram
                          'top_predicted': [','.join(vocab[j] for j in o) for o in order]}).sort_values('precision')
 
 # %% ../nbs/05a_interpret.ipynb #32353070
-def plot_confusion(truth, scores, vocab:tuple=CATEGORIES, title:str=None):
-    "Confusion matrix of single-label clips (rows: true class, columns: top-scoring class), rows as shares; returns the figure."
+def confusion_counts(truth, scores, vocab:tuple=CATEGORIES) -> pd.DataFrame:
+    "Clips per true class (rows) and top-scoring class (columns), single-label clips; only the classes that occur on either side."
     from sklearn.metrics import confusion_matrix
     T, S = np.asarray(truth), np.asarray(scores)
     present = np.flatnonzero(T.any(0) | np.isin(np.arange(T.shape[1]), S.argmax(1)))
-    cm = confusion_matrix(T.argmax(1), S.argmax(1), labels=present).astype(float)
+    names = [vocab[i] for i in present]
+    return pd.DataFrame(confusion_matrix(T.argmax(1), S.argmax(1), labels=present), index=names, columns=names)
+
+def plot_confusion(truth, scores, vocab:tuple=CATEGORIES, title:str=None):
+    "Confusion matrix of single-label clips (rows: true class, columns: top-scoring class), rows as shares; returns the figure."
+    T, S = np.asarray(truth), np.asarray(scores)
+    counts = confusion_counts(T, S, vocab)
+    cm, names = counts.values.astype(float), list(counts.index)
     share = cm / np.maximum(cm.sum(1, keepdims=True), 1)
-    n = len(present)
+    n = len(names)
     fig, ax = plt.subplots(figsize=(max(4, 0.45 * n + 2), max(3.5, 0.45 * n + 1.5)))
     im = ax.imshow(share, cmap='Blues', vmin=0, vmax=1)
-    names = [vocab[i] for i in present]
     ax.set_xticks(range(n), names, rotation=60, ha='right', fontsize=8); ax.set_yticks(range(n), names, fontsize=8)
     for i in range(n):
         for j in range(n):
