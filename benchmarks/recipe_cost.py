@@ -7,9 +7,9 @@ fresh folder (the export is timed once, in the first run), and prints export, tr
 training at most 10 minutes on a 2-core CPU. bfloat16 is emulated, and slower, on CPUs without native support: the
 script says which the CPU is. `--epochs N` times N epochs and projects the recipe's epochs linearly (marked so).
 
-`--members 2` times an ensemble of two networks (`TrainConfig.members`) instead of the default's one.
+The default trains two networks one after the other (`TrainConfig.members=2`); `--members 1` times one network.
 
-    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N] [--members 2]
+    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N] [--members 1]
 """
 import argparse, json, sys, tempfile, time
 from pathlib import Path

@@ -10,7 +10,8 @@ as the user would run it, in a subprocess whose wall time and peak memory (large
            spends on the CPU whatever the device, so the floor of prediction on a GPU
   load:    one training epoch of the DataLoader alone (PNG reading, windows, batch transforms; a worker per CPU):
            the floor of an epoch on a GPU fed by this CPU
-  epoch:   `fsat_train DATA OUT --epochs 1 --images IMGS ...` one training epoch of each architecture (no validation during it)
+  epoch:   `fsat_train DATA OUT --epochs 1 --images IMGS ...` one training epoch of each architecture (no validation during it;
+           `audio_cnn`'s recipe trains two networks, one after the other: one epoch of each)
   predict: `fsat_predict OUT/model.pth DATA/test`   every test clip, every window
 
 and written, with the audio hours each stage handled, to --out (JSON) and a plot (PNG). The last lines project to the

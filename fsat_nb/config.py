@@ -85,7 +85,7 @@ class TrainConfig(Settings):
 # %% ../nbs/06a_config.ipynb #656238f2
 RECIPES = {
     'scratch': dict(arch='audio_cnn', epochs=30, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
-                    freq_pool=2, time_pool=1, norm='both', freeze_epochs=0, valid_every=0, keep_best=False, members=1),
+                    freq_pool=2, time_pool=1, norm='both', freeze_epochs=0, valid_every=0, keep_best=False, members=2),
     'timm-scratch': dict(arch='convnext_tiny', epochs=50, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
                          freq_pool=4, time_pool=2, norm='global', freeze_epochs=0, valid_every=0, keep_best=False, members=1),
     'pretrained': dict(arch='convnext_tiny', epochs=10, lr=2e-3, mixup=0.4, freq_masks=2, freq_width=19, time_masks=2, time_width=25,
