@@ -18,7 +18,7 @@ from fsat_nb.sample import synth_clip, SAMPLE_CLASSES
 from fsat_nb.audio import load_audio, SR
 from fsat_nb.spectrogram import MelConfig, mel_db
 from fsat_nb.export import export_spectrograms, _worker_init
-from walkthrough import walkthrough_png
+from fsat_nb.walkthrough import walkthrough_png
 
 def make_clips(d, n, seconds, n_distinct=60):
     "n clip files of about `seconds` each (n_distinct different clips, hard-linked to make up the number)."

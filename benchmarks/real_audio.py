@@ -26,10 +26,10 @@ from dataclasses import fields, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch, soundfile as sf
 from fsat_nb.sample import project_root
-from fsat_nb.datasets import read_dataset, split_dataset
+from fsat_nb.datasets import read_dataset
 from fsat_nb.spectrogram import read_png
 from fsat_nb.explore import band_features, baseline_scores
-from fsat_nb.export import export_dataset, read_images
+from fsat_nb.export import export_dataset
 from fsat_nb.metrics import lwlrap, top1_accuracy
 from fsat_nb.config import TrainConfig, recipe, device_settings
 from fsat_nb.pipeline import run_training
@@ -74,8 +74,8 @@ def main():
     try:
         ds = read_dataset(data)
         print(f'{ds}')
-        t0 = time.perf_counter(); imgs = export_dataset(ds, tmp / 'images', progress=False, quiet=True); t_export = time.perf_counter() - t0
-        tab, meta = read_images(imgs)
+        t0 = time.perf_counter(); specs = export_dataset(ds, tmp / 'images', progress=False, quiet=True); t_export = time.perf_counter() - t0
+        tab, imgs = specs.table, specs.path
         audio_s = sum(sf.info(str(ds.root / f)).duration for f in tab.fname)
         print(f'export of {len(tab)} clips ({audio_s / 60:.0f} min of audio) in {t_export:.1f} s')
         X = np.stack([band_features(read_png(imgs / f)) for f in tab.image]); Y = tab[list(ds.vocab)].values
@@ -84,11 +84,11 @@ def main():
         rows, preds = [], []
         for k in vfolds:
             tc = TrainConfig(valid_fold=int(k), **over)
-            valid, how = split_dataset(tab, ds.vocab, int(k), default_fold=ds.valid_fold)
+            split = specs.split_by(int(k)); valid, how = split.table.is_valid.values, split.split
             t0 = time.perf_counter(); b = baseline(X, Y, tab.fold.values, valid); t_base = time.perf_counter() - t0
             runs = []
             for seed in (a.seeds or [tc.seed]):
-                r = run_training(imgs, tmp / f'fold{k}_{seed}', replace(tc, seed=seed), quiet=True); runs.append(r)
+                r = run_training(specs, tmp / f'fold{k}_{seed}', replace(tc, seed=seed), quiet=True); runs.append(r)
                 preds.append(pd.read_csv(tmp / f'fold{k}_{seed}' / 'valid_preds.csv').assign(valid_fold=int(k), seed=seed))
                 if a.seeds: print(f"  fold {k}, seed {seed}: {r['valid_accuracy']:.1%} / {r['valid_lwlrap']:.3f} in {r['seconds']['train']:.0f} s", flush=True)
             acc, lw = [r['valid_accuracy'] for r in runs], [r['valid_lwlrap'] for r in runs]

@@ -51,9 +51,10 @@ for f in fs: clip_image(f, cfg)
 print(time.perf_counter() - t0)'''
 
 _LOAD = '''import sys, time
-from fsat_nb.config import TrainConfig
+from fsat_nb.config import TrainConfig, recipe
+from fsat_nb.export import read_images
 from fsat_nb.windows import spec_dls
-dls = spec_dls(sys.argv[1], TrainConfig(arch='convnext_tiny', num_workers=int(sys.argv[2])), device='cpu')
+dls = spec_dls(read_images(sys.argv[1]).split_by(), recipe(TrainConfig(arch='convnext_tiny', num_workers=int(sys.argv[2]))), device='cpu')
 t0 = time.perf_counter(); n = sum(len(b[0]) for b in dls.train); print(n, time.perf_counter() - t0)'''
 
 def plot(df, fn):

@@ -2,7 +2,7 @@
 
 Training, same model, batch size, window, optimiser and precision, in the same run:
   (a) the limit: a bare PyTorch loop (forward, BCE loss, backward, optimiser step) on a random batch already in memory;
-  (b) fsat_nb: `train_model`'s fastai loop on the sample (random windows from the spectrogram PNGs, scaling, pooling,
+  (b) fsat_nb: `train`'s fastai loop on the sample (random windows from the spectrogram PNGs, scaling, pooling,
       normalisation, mixup, callbacks), after a warm-up epoch, without validation.
 The two take turns: after every training epoch of (b) the benchmark takes as many steps of (a), on a copy of the
 model, as the epoch had batches. On a shared machine a step's time drifts by 10-20% from one minute to the next;
@@ -35,12 +35,12 @@ from fastai.vision.all import Callback
 from fsat_nb.sample import data_path
 from fsat_nb.audio import load_audio, list_audio
 from fsat_nb.spectrogram import mel_db, mel_image
-from fsat_nb.export import export_dataset
+from fsat_nb.export import spec_set
 from fsat_nb.config import TrainConfig, device_settings, recipe
-from fsat_nb.learner import train_model
+from fsat_nb.training import train
 from fsat_nb.models import save_model, load_model
 from fsat_nb.windows import window_starts, crop_window
-from fsat_nb.callbacks import FusedAdam
+from fsat_nb.optimizer import FusedAdam
 from fsat_nb.predict import predict_clips
 from machine import machine_info
 
@@ -113,14 +113,14 @@ def main():
     if torch.cuda.is_available():     # GPU work is asynchronous: these wall-clock phase timings would not mean anything there
         sys.exit("train_speed.py times training on the CPU; on a machine with a GPU, hide it: CUDA_VISIBLE_DEVICES= python benchmarks/train_speed.py")
     data = data_path()
-    imgs = export_dataset(data, progress=False, quiet=True)
+    split = spec_set(data, quiet=True).split_by()
     tc = recipe(TrainConfig(arch=a.arch, precision=a.precision, epochs=a.epochs + 1, valid_every=-1, members=1))   # one network: the loop's overhead
-    ds = device_settings(tc, 'cpu')
-    bf16 = ds['precision'] == 'bf16'
+    run_on = device_settings(tc, 'cpu')
+    bf16 = run_on['precision'] == 'bf16'
     def make_bare(learn):
-        return BareStep(learn.model, tc, tuple(learn.dls.one_batch()[0].shape[1:]), learn.dls.c, bf16, ds['channels_last'])
+        return BareStep(learn.model, tc, tuple(learn.dls.one_batch()[0].shape[1:]), learn.dls.c, bf16, run_on['channels_last'])
     sbs = SideBySide(make_bare)
-    learn = train_model(imgs, tc, cbs=[sbs], quiet=True)
+    t = train(split, tc, cbs=[sbs], quiet=True); learn = t.fits[0]
     shape = tuple(learn.dls.one_batch()[0].shape[1:])
     ep = np.array([e[1:] for e in sbs.epochs if e[0] > 0])                     # fastai s, bare s, windows; after warm-up
     fastai_wps, bare_wps = ep[:, 2].sum() / ep[:, 0].sum(), ep[:, 2].sum() / ep[:, 1].sum()
@@ -137,7 +137,7 @@ def main():
             'torch AdamW (fused)': partial(torch.optim.AdamW, weight_decay=tc.wd, eps=1e-5, fused=True)}
     try: torch.optim.AdamW([torch.zeros(1, requires_grad=True)], fused=True)
     except (RuntimeError, TypeError): del opts['torch AdamW (fused)']                 # older PyTorch: no fused kernel on the CPU
-    bares = {k: BareStep(learn.model, tc, shape, learn.dls.c, bf16, ds['channels_last'], f) for k, f in opts.items()}
+    bares = {k: BareStep(learn.model, tc, shape, learn.dls.c, bf16, run_on['channels_last'], f) for k, f in opts.items()}
     b2b = {k: [] for k in bares}
     for b in bares.values(): b(); b()                                               # warm-up
     for _ in range(3):
@@ -148,7 +148,7 @@ def main():
     del bares
     tmp = Path(tempfile.mkdtemp())
     try:
-        save_model(learn, tmp / 'm.pth')
+        save_model(tmp / 'm.pth', t.model, tc, split.vocab, split.mel, t.stats)
         sm = load_model(tmp / 'm.pth', device='cpu')
         files = list_audio(data / 'test')
         predict_clips(sm, files[:4], progress=False); bare_predict(sm, files[:4])      # warm-up

@@ -8,7 +8,7 @@ lwlrap (`fsat_nb.metrics.lwlrap`) over all validation clips, one score row per c
                 [0, 1] and normalised with ImageNet-style grey statistics, no augmentation, timm's own head
                 (LayerNorm, Linear), plain Adam at a constant learning rate on head and body, BCE loss,
                 per-batch LRAP logged as its training metric; a clip's prediction is its one resized image.
-  fsat_nb:      `train_model` with ConvNeXt-Tiny's from-scratch recipe (`timm-scratch`, what `fsat_demo` trains)
+  fsat_nb:      `train` with ConvNeXt-Tiny's from-scratch recipe (`timm-scratch`, what `fsat_demo` trains)
                 except the epoch count, which is set so training fits the budget (from a timed calibration epoch):
                 random fixed-width windows, dataset normalisation, fastai's head, AdamW one-cycle; a clip's
                 prediction averages all its windows.
@@ -23,13 +23,13 @@ import numpy as np, pandas as pd, torch, torch.nn.functional as F
 from fsat_nb.sample import data_path
 from fsat_nb.labels import CATEGORIES
 from fsat_nb.spectrogram import read_png
-from fsat_nb.export import export_dataset
+from fsat_nb.export import spec_set
 from fsat_nb.metrics import lwlrap
-from walkthrough import batch_lrap
+from fsat_nb.walkthrough import batch_lrap
 from machine import machine_info
 from fsat_nb.config import TrainConfig, device_settings, recipe
-from fsat_nb.windows import split_images
-from fsat_nb.learner import train_model, valid_scores
+from fsat_nb.training import train
+from fsat_nb.learner import valid_scores
 
 def squashed(images_dir, files, size):
     "Whole images resized to size x size, as the walk-through's fixed-size resize does."
@@ -37,10 +37,10 @@ def squashed(images_dir, files, size):
                        mode='bilinear', align_corners=False)[0] for f in files]
     return (torch.stack(x) - 0.449) / 0.226
 
-def walkthrough(images_dir, budget, size, lr, bs=32, seed=42, bf16=False):
+def walkthrough(split, budget, size, lr, bs=32, seed=42, bf16=False):
     import timm
     torch.manual_seed(seed); np.random.seed(seed)
-    tab, _, _ = split_images(images_dir, recipe(TrainConfig(arch='convnext_tiny', seed=seed)))   # the split training makes
+    tab, images_dir = split.table, split.path                         # the split training makes
     tr, va = tab[~tab.is_valid], tab[tab.is_valid]
     xt, yt = squashed(images_dir, tr.image, size), torch.tensor(tr[list(CATEGORIES)].values, dtype=torch.float32)
     xv, yv = squashed(images_dir, va.image, size), va[list(CATEGORIES)].values
@@ -65,13 +65,13 @@ def walkthrough(images_dir, budget, size, lr, bs=32, seed=42, bf16=False):
         if elapsed + per_epoch > budget: break
     return dict(valid_lwlrap=lwlrap(yv, pv), per_batch_lrap=log[-1], epochs=epochs, seconds=time.perf_counter() - t0)
 
-def ours(images_dir, budget, seed=42):
-    tc = TrainConfig(arch='convnext_tiny', seed=seed)                     # the timm-scratch recipe
-    t0 = time.perf_counter(); train_model(images_dir, replace(tc, epochs=1), quiet=True); cal = time.perf_counter() - t0
+def ours(split, budget, seed=42):
+    tc = recipe(TrainConfig(arch='convnext_tiny', seed=seed))             # the timm-scratch recipe
+    t0 = time.perf_counter(); train(split, replace(tc, epochs=1), quiet=True); cal = time.perf_counter() - t0
     epochs = max(1, int(budget / cal))
     t0 = time.perf_counter()
-    learn = train_model(images_dir, replace(tc, epochs=epochs), quiet=True)
-    _, vt, vs = valid_scores(learn)
+    t = train(split, replace(tc, epochs=epochs), quiet=True)
+    _, vt, vs = valid_scores(t.learn, split)
     return dict(valid_lwlrap=lwlrap(vt, vs), epochs=epochs, seconds=time.perf_counter() - t0, calibration_seconds=cal)
 
 def main():
@@ -84,10 +84,13 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(torch.get_num_threads())
     data = Path(a.data) if a.data else data_path()
-    imgs = export_dataset(data, progress=False, quiet=True)
+    seed = 42
+    tc = recipe(TrainConfig(arch='convnext_tiny', seed=seed))
+    split = spec_set(data, quiet=True).split_by(tc.valid_fold, tc.group_col, tc.valid_pct, tc.seed)
+    imgs = split.path
     bf16 = device_settings(TrainConfig(precision='auto'), 'cpu')['precision'] == 'bf16'   # both recipes get the same arithmetic: bfloat16 where the CPU runs it natively
-    w = walkthrough(imgs, a.budget, a.size, a.lr, bf16=bf16)
-    o = ours(imgs, a.budget)
+    w = walkthrough(split, a.budget, a.size, a.lr, seed=seed, bf16=bf16)
+    o = ours(split, a.budget, seed)
     print(f"same data ({imgs}), ConvNeXt-Tiny from random init, budget {a.budget:.0f} s each, {torch.get_num_threads()} CPU threads, "
           f"{'bfloat16' if bf16 else 'float32'} for both")
     print(f"{'recipe':14s} {'valid lwlrap':>12s} {'epochs':>7s} {'seconds':>8s}")

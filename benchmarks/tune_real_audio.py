@@ -1,9 +1,10 @@
 """The tuning runs behind the from-scratch recipe: variants trained on every fold of the UrbanSound8K development subset.
 
 Each variant is the recipe before this round (`norm='global'`; the `default` row) or `norm='band'` (the `bandwin`
-rows) plus one change: `TrainConfig` settings, or a prototype transform or network patched in for the run (pitch
-shift, time stretch, background mixing, other pooling or widths), so an idea can be measured before it is written
-into the package. Every variant trains from random initialisation on two folds and is scored on the third, once
+rows) plus one change: `TrainConfig` settings, a prototype network registered here as a timm architecture of its own
+(`arch=`: other pooling or widths, other towers), a prototype batch transform (pitch shift, time stretch, background
+mixing) given to `train` as `extra_tfms`, or a callback: so an idea can be measured before it is written into the
+package, without replacing any of the package's code. Every variant trains from random initialisation on two folds and is scored on the third, once
 per fold, with seed 42 unless the variant says otherwise (`bandwin:seeds=[1]`); variants join with `+`.
 Screening rule: a variant more than about 2 points below `norm='band'` on fold 1 (below 63.5%; its first two seeds
 scored 65.2-65.7% there) is stopped there; only variants run on all three folds can be adopted. Single runs are
@@ -54,14 +55,15 @@ round measured.
     python benchmarks/tune_real_audio.py bandwin bandwin+pshift 'bandwin:seeds=[1]' [--threads 1]
 """
 import argparse, csv, glob, json, re, time
+from dataclasses import replace
 from pathlib import Path
-import numpy as np, torch
-import fsat_nb.windows as W, fsat_nb.models as M
+import numpy as np, torch, timm
+from timm.models import register_model
 from fastai.vision.all import Transform, TensorImageBW, Callback
 from fsat_nb.sample import project_root
 from fsat_nb.datasets import read_dataset
-from fsat_nb.export import export_dataset
-from fsat_nb.config import TrainConfig
+from fsat_nb.export import export_dataset, read_images, is_image_folder
+from fsat_nb.config import TrainConfig, recipe
 from fsat_nb.models import AudioCNN
 
 HERE = Path(__file__).parent
@@ -97,11 +99,6 @@ class Warp(Transform):
         theta[:, 0, 0] = st; theta[:, 1, 1] = 1; theta[:, 1, 2] = sh
         grid = torch.nn.functional.affine_grid(theta, x.shape, align_corners=False)
         return torch.nn.functional.grid_sample(x, grid, padding_mode='border', align_corners=False)
-_orig_tfms = W.spec_batch_tfms
-def patch_tfms(extra):
-    prev = W.spec_batch_tfms
-    def f(tc, stats): return prev(tc, stats) + extra()
-    W.spec_batch_tfms = f
 
 class CNN(AudioCNN):
     "`audio_cnn` with other channel widths and, with `head`, other pooling of its features before fastai's head."
@@ -145,16 +142,21 @@ class Lite(AudioCNN):
         super().__init__(in_chans=in_chans, num_classes=num_classes)
         for i, t in enumerate(self.towers): self.towers[i] = torch.nn.Sequential(*(list(t)[:3] + list(t)[6:]))
 
-def patch_model(cls): M.AudioCNN = cls
+# The network variants are timm architectures of their own (`arch=`), registered here: the package builds them like
+# any timm network, with its own `spec_model`. Nothing of the package is replaced.
+VARIANT_NETS = {'audio_cnn_maxmean': lambda **kw: CNN(head='maxmean', **kw), 'audio_cnn_freqhead': lambda **kw: CNN(head='freq', **kw),
+                'audio_cnn_wide': lambda **kw: CNN(chans=(24, 48, 96, 192), **kw), 'audio_cnn_narrow': lambda **kw: CNN(chans=(12, 24, 48, 96), **kw),
+                'audio_cnn_views': lambda **kw: OneStack(**kw), 'audio_cnn_twinsame': lambda **kw: SameTwice(**kw),
+                'audio_cnn_triple': lambda **kw: Triple(**kw), 'audio_cnn_lite': lambda **kw: Lite(**kw)}
+for _name, _make in VARIANT_NETS.items():
+    if _name not in timm.list_models():
+        def _entry(pretrained=False, in_chans=1, num_classes=0, _make=_make, **kwargs): return _make(in_chans=in_chans, num_classes=num_classes)
+        _entry.__name__ = _name; register_model(_entry)
 
-def no_channels_last():
-    "The contiguous memory layout on the CPU, as before `device_settings` chose channels_last there."
-    import fsat_nb.learner as Lr
-    orig = Lr.device_settings
-    Lr.device_settings = lambda *a, **k: {**orig(*a, **k), 'channels_last': False}
-
-def patch_cnn(**kw):
-    M.AudioCNN = lambda in_chans=1, num_classes=0: CNN(in_chans=in_chans, num_classes=num_classes, **kw)
+class Contiguous(Callback):
+    "`nocl`: the model in the contiguous memory layout, as before `device_settings` chose channels_last (after fastai's `ChannelsLast`, order -1)."
+    order = 0
+    def before_fit(self): self.learn.model.to(memory_format=torch.contiguous_format)
 
 class WeightAverage(Callback):
     """Prototype: an exponential moving average of the weights (and the batch-norm statistics) over the last `frac` of a
@@ -180,8 +182,6 @@ class WeightAverage(Callback):
         if self.live is not None: self.learn.model.load_state_dict(self.live); self.live = None
     def after_fit(self):
         if self.avg is not None: self.learn.model.load_state_dict(self.avg); self.avg = None
-
-EXTRA_CBS = []     # factories of per-run callbacks, set by a variant's patch
 
 def pooled(p, clips, how):
     from fsat_nb.metrics import clip_average
@@ -243,20 +243,22 @@ def describe(variant:str) -> str:
     "The table's description of a variant: its own entry, else its parts joined."
     return DESCRIPTIONS.get(variant) or ' + '.join(DESCRIPTIONS.get(v, v) for v in variant.split('+'))
 
-def run(name, imgs, out, preds, patches=(), folds=(1, 2, 10), seeds=(42,), screen=True, **over):
-    from fsat_nb.learner import train_model
+def run(name, specs, out, preds, arch=None, tfms=(), cbs=(), folds=(1, 2, 10), seeds=(42,), screen=True, **over):
+    "Train the variant once per fold and seed (one network each), and append a row per run to `out` with four test-time poolings."
+    from fsat_nb.training import train
+    from fsat_nb.learner import valid_clips
     from fsat_nb.metrics import clip_average, lwlrap, top1_accuracy
-    W.spec_batch_tfms = _orig_tfms; M.AudioCNN = AudioCNN; EXTRA_CBS.clear()
-    for p in patches: p()
     for seed in seeds:
       for f in folds:
-        tc = TrainConfig(valid_fold=f, seed=seed, **{'precision': 'fp32', 'members': 1, **over})   # one network, as every round measured (the default trains two since the sixth)
+        tc = recipe(TrainConfig(valid_fold=f, seed=seed, **{'precision': 'fp32', 'members': 1, **over}))   # one network, as every round measured (the default trains two since the sixth)
+        if arch: tc = replace(tc, arch=arch)                     # a variant network: the recipe's other settings stay
         t0 = time.perf_counter()
-        learn = train_model(imgs, tc, quiet=True, cbs=[make() for make in EXTRA_CBS])
+        t = train(specs.split_by(tc.valid_fold, tc.group_col, tc.valid_pct, tc.seed), tc, quiet=True, cbs=[make() for make in cbs],
+                  extra_tfms=[make() for make in tfms])
         ts = time.perf_counter() - t0
-        with learn.no_bar(): p, t = learn.get_preds(dl=learn.dls.valid)
-        clips = learn.dls.valid_clips
-        y = clip_average(t, clips).round().numpy()
+        with t.learn.no_bar(): p, tg = t.learn.get_preds(dl=t.learn.dls.valid)
+        clips = valid_clips(t.learn.dls.valid)
+        y = clip_average(tg, clips).round().numpy()
         Path(preds).mkdir(parents=True, exist_ok=True)
         torch.save(dict(p=p, clips=clips, y=torch.as_tensor(y)), Path(preds) / f'{name}_{f}_{seed}.pt')
         variant = name.split(':')[0]
@@ -274,14 +276,14 @@ def run(name, imgs, out, preds, patches=(), folds=(1, 2, 10), seeds=(42,), scree
 V = {
  'default': dict(norm='global'),
  'bandwin': dict(norm='band'),
- 'maxmean': dict(norm='global', patches=[lambda: patch_cnn(head='maxmean')]),
+ 'maxmean': dict(norm='global', arch='audio_cnn_maxmean'),
  'w256tp2': dict(width=256, time_pool=2),
- 'wide': dict(patches=[lambda: patch_cnn(chans=(24, 48, 96, 192))]),
+ 'wide': dict(arch='audio_cnn_wide'),
  'sa1': dict(freq_masks=1, freq_width=8, time_masks=1, time_width=16),
- 'bg': dict(patches=[lambda: patch_tfms(lambda: [Background()])]),
+ 'bg': dict(tfms=[Background]),
  'e60': dict(epochs=60),
  'bs16': dict(bs=16),
- 'narrow': dict(patches=[lambda: patch_cnn(chans=(12, 24, 48, 96))]),
+ 'narrow': dict(arch='audio_cnn_narrow'),
  'e20': dict(epochs=20),
  'e24': dict(epochs=24),
  'e40': dict(epochs=40),
@@ -298,19 +300,19 @@ V = {
  'ps0': dict(ps=0.),
  'hop32': dict(hop=32),
  'w192': dict(width=192),
- 'pshift': dict(patches=[lambda: patch_tfms(lambda: [Warp(2, 0.)])]),
- 'tstretch': dict(patches=[lambda: patch_tfms(lambda: [Warp(0, 0.2)])]),
- 'bandstd': dict(patches=[lambda: patch_tfms(lambda: [BandStd()])]),
- 'fhead': dict(patches=[lambda: patch_cnn(head='freq')]),
- 'views': dict(norm='both', patches=[lambda: patch_model(OneStack)]),
+ 'pshift': dict(tfms=[lambda: Warp(2, 0.)]),
+ 'tstretch': dict(tfms=[lambda: Warp(0, 0.2)]),
+ 'bandstd': dict(tfms=[BandStd]),
+ 'fhead': dict(arch='audio_cnn_freqhead'),
+ 'views': dict(norm='both', arch='audio_cnn_views'),
  'twin': dict(norm='both'),
- 'twinsame': dict(norm='global', patches=[lambda: patch_model(SameTwice)]),
- 'triple': dict(norm='both', patches=[lambda: patch_tfms(lambda: [Delta()]), lambda: patch_model(Triple)]),
+ 'twinsame': dict(norm='global', arch='audio_cnn_twinsame'),
+ 'triple': dict(norm='both', arch='audio_cnn_triple', tfms=[Delta]),
  'one': dict(members=1),
- 'nocl': dict(patches=[no_channels_last]),
- 'lite': dict(patches=[lambda: patch_model(Lite)]),
+ 'nocl': dict(cbs=[Contiguous]),
+ 'lite': dict(arch='audio_cnn_lite'),
  'bf16': dict(precision='bf16'),
- 'ema': dict(patches=[lambda: EXTRA_CBS.append(lambda: WeightAverage(0.2))]),
+ 'ema': dict(cbs=[lambda: WeightAverage(0.2)]),
  'base': dict(),
 }
 
@@ -370,14 +372,14 @@ def main():
     if a.pairs: return pairs(a.pairs, a.out, a.preds, a.variant)
     if a.threads: torch.set_num_threads(a.threads)
     imgs = HERE / 'out' / 'us8k_images'
-    if not (imgs / 'labels.csv').exists(): export_dataset(read_dataset(a.data), imgs, progress=False, quiet=True)
+    specs = read_images(imgs) if is_image_folder(imgs) else export_dataset(read_dataset(a.data), imgs, progress=False, quiet=True)
     for n in a.variants:
         name, _, extra = n.partition(':')
-        kw = {'patches': []}
+        kw = {'tfms': [], 'cbs': []}
         for part in name.split('+'):
-            v = dict(V[part]); kw['patches'] += v.pop('patches', []); kw.update(v)
+            v = dict(V[part]); kw['tfms'] += v.pop('tfms', []); kw['cbs'] += v.pop('cbs', []); kw.update(v)
         for kv in filter(None, re.split(r',(?![^\[]*\])', extra)):          # commas inside [...] belong to a list
             k, v = kv.split('='); kw[k] = json.loads(v)
-        run(n, imgs, a.out, a.preds, **kw)
+        run(n, specs, a.out, a.preds, **kw)
 
 if __name__ == '__main__': main()

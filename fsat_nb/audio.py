@@ -10,7 +10,7 @@ import numpy as np, pandas as pd, soundfile as sf
 from .core import *
 
 # %% auto #0
-__all__ = ['SR', 'AUDIO_EXTS', 'AudioError', 'audio_info', 'load_audio', 'list_audio', 'clip_stats']
+__all__ = ['SR', 'AUDIO_EXTS', 'AudioError', 'audio_info', 'load_audio', 'resample', 'list_audio', 'loudness', 'clip_stats']
 
 # %% ../nbs/01b_audio.ipynb #9c49c936
 SR = 44100 # the Kaggle clips' sample rate, and every spectrogram's
@@ -57,11 +57,16 @@ def load_audio(path:str|Path, # any file libsndfile reads
         raise AudioError(f"{path}: truncated: header says {info.frames} frames, file holds {len(y)}")
     if not np.isfinite(y).all(): raise AudioError(f"{path}: contains NaN or infinite samples")
     np.clip(y, -1, 1, out=y)
-    if sr is not None and sr != info.samplerate:
-        import librosa
-        y = librosa.resample(y, orig_sr=info.samplerate, target_sr=sr, res_type='soxr_hq').astype(np.float32)
-        np.clip(y, -1, 1, out=y)
-    return y
+    return y if sr is None else resample(y, info.samplerate, sr)
+
+def resample(y:np.ndarray, # mono samples
+             sr:int, # their sample rate
+             to:int=SR, # the rate wanted
+            ) -> np.ndarray:
+    "`y` at rate `to` (soxr's high-quality resampler), float32 in [-1, 1]; `y` itself when the rates agree."
+    if sr == to: return y
+    import librosa
+    return np.clip(librosa.resample(y, orig_sr=sr, target_sr=to, res_type='soxr_hq').astype(np.float32), -1, 1)
 
 # %% ../nbs/01b_audio.ipynb #7f75c842
 def list_audio(folder:str|Path, # searched recursively
@@ -70,20 +75,23 @@ def list_audio(folder:str|Path, # searched recursively
     "Audio files under `folder`, sorted, found by extension (hidden files and folders skipped)."
     return find_files(folder, exts)
 
-def _levels(y, sr, silence_db, frame=2048):
-    n = max(len(y) // frame, 1)
-    fr = y[:n * frame].reshape(n, -1) if len(y) >= frame else y[None]
-    frms = np.sqrt((fr.astype(np.float64) ** 2).mean(1))
-    rms = np.sqrt((y.astype(np.float64) ** 2).mean())
-    return dict(rms_db=20 * np.log10(rms + 1e-10), peak=float(np.abs(y).max()),
-                silent_frac=float((20 * np.log10(frms + 1e-10) < silence_db).mean()))
+def loudness(y:np.ndarray, # samples in [-1, 1]
+             silence_db:float=-60., # a frame quieter than this (RMS, dBFS) counts as near-silent
+             frame:int=2048, # samples per frame
+            ) -> dict:
+    "Loudness of `y`: RMS level and peak in dB relative to full scale (floored at -200), and the share of near-silent frames."
+    y = np.asarray(y, np.float64)
+    db = lambda power: 10 * np.log10(np.maximum(power, 1e-20))
+    fr = y[:len(y) // frame * frame].reshape(-1, frame) if len(y) >= frame else y[None]
+    return dict(rms_db=float(db(np.mean(y ** 2))), peak_db=float(db(np.max(np.abs(y)) ** 2)),
+                silent_frac=float((db((fr ** 2).mean(1)) < silence_db).mean()))
 
 def clip_stats(files:list|str|Path, # audio files, or a folder to search
-               levels:bool=True, # decode each clip for RMS, peak and silence (slower)
+               levels:bool=True, # decode each clip for its `loudness` (slower)
                silence_db:float=-60., # a 2048-sample frame below this RMS (dBFS) counts as near-silent
                root:str|Path=None, # `fname` is the path relative to this (default: the folder, or the file name)
               ) -> pd.DataFrame:
-    "One row per clip: duration, sample rate, channels, and optionally RMS level, peak and near-silent share."
+    "One row per clip: duration, sample rate, channels, and optionally RMS level, peak and near-silent share (`loudness`)."
     if isinstance(files, (str, Path)) and Path(files).is_dir(): root = root or files; files = list_audio(files)
     rows = []
     for f in map(Path, files):
@@ -91,9 +99,9 @@ def clip_stats(files:list|str|Path, # audio files, or a folder to search
         try:
             info = audio_info(f)
             r.update(duration=info.frames / info.samplerate, sr=info.samplerate, channels=info.channels, format=info.format, subtype=info.subtype)
-            if levels: r.update(_levels(load_audio(f, sr=None), info.samplerate, silence_db))
+            if levels: r.update(loudness(load_audio(f, sr=None), silence_db))
             r['error'] = ''
         except (AudioError, FileNotFoundError) as e: r['error'] = str(e)
         rows.append(r)
-    cols = ['fname', 'duration', 'sr', 'channels', 'format', 'subtype'] + (['rms_db', 'peak', 'silent_frac'] if levels else []) + ['error']
+    cols = ['fname', 'duration', 'sr', 'channels', 'format', 'subtype'] + (['rms_db', 'peak_db', 'silent_frac'] if levels else []) + ['error']
     return pd.DataFrame(rows).reindex(columns=cols)

@@ -11,7 +11,7 @@ from .core import *
 from .datasets import VALID_PCT, SEED
 
 # %% auto #0
-__all__ = ['RECIPES', 'TrainConfig', 'recipe_name', 'recipe', 'fast_bf16', 'device_settings']
+__all__ = ['RECIPES', 'TrainConfig', 'recipe_name', 'recipe', 'filled', 'fast_bf16', 'device_settings']
 
 # %% ../nbs/06a_config.ipynb #5e37fc8a
 @dataclass(frozen=True)
@@ -76,12 +76,6 @@ class TrainConfig(Settings):
         "Input channels of the network: 2 with `norm='both'` (each view one channel), else 1."
         return 2 if self.norm == 'both' else 1
 
-    @classmethod
-    def from_dict(cls, d:dict):
-        "As `Settings.from_dict`; a saved config from before `norm` or `members` existed gets what those runs did ('global', 1)."
-        return super().from_dict({'norm': 'global', 'members': 1, **d})
-
-
 # %% ../nbs/06a_config.ipynb #656238f2
 RECIPES = {
     'scratch': dict(arch='audio_cnn', epochs=30, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
@@ -100,6 +94,14 @@ def recipe(tc:TrainConfig) -> TrainConfig:
     "`tc` with every unset field (`None`, and arch 'auto') taken from its recipe."
     r = RECIPES[recipe_name(tc)]
     return replace(tc, **{k: v for k, v in r.items() if getattr(tc, k) is None or (k == 'arch' and tc.arch == 'auto')})
+
+def filled(tc:TrainConfig, # a config `recipe` has filled
+           who:str='', # the function asking, for the message
+          ) -> TrainConfig:
+    "`tc` itself, or a `ValueError` naming its unset fields: a recipe is applied once, where a run starts (`run_training`), and never again below it."
+    unset = [k for k in RECIPES['scratch'] if getattr(tc, k) is None or (k == 'arch' and tc.arch == 'auto')]
+    if unset: raise ValueError(f"{who + ': ' if who else ''}TrainConfig field(s) {unset} are unset: fill them with recipe(tc) first")
+    return tc
 
 # %% ../nbs/06a_config.ipynb #d93053cf
 def fast_bf16(device) -> bool:

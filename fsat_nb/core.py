@@ -17,7 +17,7 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 
 # %% auto #0
 __all__ = ['write_atomic', 'atomic_dir', 'pid_alive', 'remove_stale', 'config_options', 'existing_dir', 'find_files',
-           'write_json', 'write_torch', 'read_strings', 'Settings', 'cli_errors']
+           'write_json', 'write_torch', 'read_strings', 'Settings', 'cli_errors', 'interactive']
 
 # %% ../nbs/00_core.ipynb #9ebde61b
 def write_atomic(fn:str|Path, # final name
@@ -145,3 +145,13 @@ def cli_errors(name:str, # the command, first on the error line
             except caught as e: sys.exit(f'{name}: {e}')
         return _g
     return _f
+
+# %% ../nbs/00_core.ipynb #fcc80fa7
+def interactive() -> bool:
+    "Does output reach a person as it happens: a notebook's kernel or a terminal (not a log file, a pipe or CI)?"
+    try:
+        from IPython import get_ipython
+        ip = get_ipython()
+        if ip is not None and 'IPKernelApp' in ip.config: return True
+    except ImportError: pass
+    return sys.stdout.isatty()

@@ -14,8 +14,8 @@ from .audio import *
 from .labels import *
 
 # %% auto #0
-__all__ = ['VALID_PCT', 'SEED', 'GROUP_HINTS', 'PUBLIC_DATASETS', 'stratified_split', 'LayoutError', 'AudioDataset',
-           'read_dataset', 'flag_column', 'split_dataset', 'file_md5', 'download_dataset', 'fsat_download']
+__all__ = ['VALID_PCT', 'SEED', 'GROUP_HINTS', 'stratified_split', 'LayoutError', 'AudioDataset', 'read_dataset', 'flag_column',
+           'split_dataset']
 
 # %% ../nbs/01d_datasets.ipynb #d3b07586
 VALID_PCT, SEED = 0.25, 42 # the validation share of a split without folds, and the seed of its randomness
@@ -232,10 +232,9 @@ def split_dataset(tab:pd.DataFrame, # one row per clip: `labels`, and `fold` / a
         valid = np.zeros(len(tab), bool)
         valid[~noisy], how = split_dataset(tab[~noisy].drop(columns='noisy'), vocab, valid_fold, group_col, valid_pct, seed, default_fold, default_group)
         return valid, f"{how} of the curated clips; {noisy.sum()} noisy clips for training only"
-    has_folds = 'fold' in tab
+    has_folds, Y = 'fold' in tab, multi_hot(tab.labels, vocab)
     if valid_fold is None and 'is_valid' in tab and group_col is None:
-        valid, how = flag_column(tab, 'is_valid'), "the table's own is_valid column"
-        return _check_split(tab, vocab, valid, how)
+        return _check_split(Y, vocab, flag_column(tab, 'is_valid'), "the table's own is_valid column")
     group_col = group_col or default_group
     if valid_fold is not None and valid_fold != -1 and not has_folds:
         raise ValueError(f"valid_fold={valid_fold}: the data has no folds (no 'fold' column)")
@@ -245,7 +244,6 @@ def split_dataset(tab:pd.DataFrame, # one row per clip: `labels`, and `fold` / a
         if fold not in folds: raise ValueError(f"valid_fold={fold}: no such fold; the folds are {folds}")
         valid, how = (tab.fold == fold).values, f"fold {fold} for validation, folds {[f for f in folds if f != fold]} for training"
     else:
-        Y = multi_hot(tab.labels, vocab)
         if group_col is not None:
             if group_col not in tab: raise ValueError(f"group_col={group_col!r}: no such column; the columns are {list(tab.columns)}")
             valid = stratified_split(Y, valid_pct, seed, groups=tab[group_col].values)
@@ -257,71 +255,13 @@ def split_dataset(tab:pd.DataFrame, # one row per clip: `labels`, and `fold` / a
                                         "sides and make validation look better than it is; use the folds (valid_fold) instead")
             elif hints: warnings.warn(f"split at random although column(s) {hints} look like groups of clips from one recording; "
                                       f"pass group_col={hints[0]!r} to keep each group on one side")
-    return _check_split(tab, vocab, valid, how)
+    return _check_split(Y, vocab, valid, how)
 
-def _check_split(tab, vocab, valid, how):
+def _check_split(Y, vocab, valid, how):
+    "`(valid, how)`, or an error when one side is empty; a warning names the classes found on one side only."
     if valid.all() or not valid.any(): raise ValueError(f"split ({how}) leaves {'no training' if valid.all() else 'no validation'} clips")
-    Y = multi_hot(tab.labels, vocab).astype(bool)
+    Y = Y.astype(bool)
     one_side = [c for c, tr, va in zip(vocab, Y[~valid].any(0), Y[valid].any(0)) if tr != va]
     if one_side: warnings.warn(f"{len(one_side)} class(es) appear only in training or only in validation (too few clips or groups "
                                f"to split): {one_side[:8]}{' ...' if len(one_side) > 8 else ''}")
     return valid, how
-
-# %% ../nbs/01d_datasets.ipynb #f9e31896
-PUBLIC_DATASETS = {
-    # name: (archive URL, MD5 of the whole archive, size in GB, licence)
-    'urbansound8k': ('https://zenodo.org/records/1203745/files/UrbanSound8K.tar.gz', '9aa69802bbf37fb986f71ec1483a196e', 5.6,
-                     'CC BY-NC 3.0 (Salamon, Jacoby and Bello, 2014)'),
-    # ESC-50 pinned to one commit of its repository: the archive of a branch changes whenever the branch does
-    'esc50': ('https://github.com/karolpiczak/ESC-50/archive/33c8ce9eb2cf0b1c2f8bcf322eb349b6be34dbb6.zip',
-              '071b44018315e034b2c6e8064543d19c', 0.6, 'CC BY-NC 3.0 (Piczak, 2015)'),
-}
-
-def file_md5(fn:str|Path, chunk:int=2**22) -> str:
-    "MD5 of the whole file `fn`, read in chunks (an archive of several GB never sits in memory)."
-    import hashlib
-    h = hashlib.md5()
-    with open(fn, 'rb') as f:
-        while b := f.read(chunk): h.update(b)
-    return h.hexdigest()
-
-def download_dataset(name:str, # a key of `PUBLIC_DATASETS`, or any name when `url` is given
-                     dest:str|Path='data', # the folder to put it in: the dataset becomes `dest/name`
-                     url:str=None, # another archive (.zip, .tar.gz, ...): a mirror, or a dataset of your own
-                     md5:str=None, # its MD5 (required with `url`; pass '' to skip the check knowingly)
-                     progress:bool=True, # show a progress bar while downloading
-                    ) -> Path:
-    "Download, check and extract a public dataset into `dest/name` (done once); returns the folder, ready for `read_dataset`."
-    import shutil, tempfile
-    from fastdownload import download_url
-    if url is None:
-        if name not in PUBLIC_DATASETS: raise ValueError(f"download_dataset: unknown dataset {name!r}; known: {', '.join(PUBLIC_DATASETS)} (or pass url= and md5=)")
-        url, md5, *_ = PUBLIC_DATASETS[name]
-    elif md5 is None: raise ValueError(f"download_dataset: {url}: give its md5= (or md5='' to skip the check)")
-    dest = Path(dest); final = dest / name
-    if final.is_dir(): return final                                      # complete: only a finished extraction gets this name
-    dest.mkdir(parents=True, exist_ok=True)
-    arch = dest / (name + (''.join(Path(url.split('?')[0]).suffixes[-2:]) or '.zip'))   # the archive's own extension (.tar.gz, .zip)
-    if not arch.is_file(): download_url(url, arch, show_progress=progress)   # (written as .part, renamed when complete)
-    if md5 and (got := file_md5(arch)) != md5:
-        arch.unlink()
-        raise ValueError(f"download_dataset: {url}: checksum mismatch (MD5 {got}, expected {md5}); the download was deleted: try again, or check the URL")
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{name}-', dir=dest))
-    try:
-        try: shutil.unpack_archive(arch, tmp)
-        except Exception as e: raise ValueError(f"download_dataset: {arch}: cannot extract ({type(e).__name__}: {e}); the archive is kept (delete it to download again)") from e
-        items = [p for p in tmp.iterdir() if not p.name.startswith(('.', '__MACOSX'))]
-        (items[0] if len(items) == 1 and items[0].is_dir() else tmp).rename(final)   # the archive's own top folder, if one
-    finally: shutil.rmtree(tmp, ignore_errors=True)
-    arch.unlink()                                                        # the extracted copy is what is kept
-    return final
-
-@call_parse
-@cli_errors('fsat_download')
-def fsat_download(name:str, # urbansound8k or esc50 (licences: non-commercial use)
-                  dest:str='data', # the folder to put it in (the dataset becomes dest/name)
-                 ):
-    "Download, check and extract a public dataset for training on real recordings."
-    p = download_dataset(name, dest)
-    print(f"{p}: {read_dataset(p)}")
-

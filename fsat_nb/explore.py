@@ -14,21 +14,25 @@ from .spectrogram import MelConfig, mel_db, plot_mel
 
 # %% auto #0
 __all__ = ['plot_waveform', 'show_clip', 'class_examples', 'plot_class_collage', 'label_counts', 'cooccurrence',
-           'plot_label_stats', 'plot_cooccurrence', 'plot_duration_loudness', 'cv_lwlrap', 'mean_mel_features',
-           'band_features', 'baseline_scores']
+           'plot_label_stats', 'plot_cooccurrence', 'plot_duration_loudness', 'baseline_model', 'cv_lwlrap',
+           'mean_mel_features', 'band_features', 'baseline_scores']
 
 # %% ../nbs/03_explore.ipynb #6d1c8fb3
 def plot_waveform(y:np.ndarray, # samples
                   sr:int=SR, # sample rate
                   ax=None, # matplotlib axes (default: a new figure)
                   title:str=None,
+                  n:int=1200, # vertical strokes: the minimum and maximum of `y` in about `n` slices
                  ):
-    "Plot the waveform of `y` with time in seconds; returns the axes."
-    import librosa.display
+    "Plot the waveform of `y` against time in seconds, as its envelope (any length draws in `n` strokes); returns the axes."
     if ax is None: _, ax = plt.subplots(figsize=(10, 2.5))
-    librosa.display.waveshow(y, sr=sr, ax=ax, color='tab:blue')
-    ax.set(xlabel='time (s)', ylabel='amplitude', title=title)
-    ax.set_ylim(-1.05 * max(np.abs(y).max(), 1e-3), 1.05 * max(np.abs(y).max(), 1e-3))
+    y = np.asarray(y)
+    k = max(1, len(y) // n); m = max(k, len(y) // k * k)
+    b = np.pad(y, (0, max(0, m - len(y))))[:m].reshape(-1, k)
+    ax.fill_between((np.arange(len(b)) + 0.5) * k / sr, b.min(1), b.max(1), color='tab:blue', lw=0, step='mid')
+    lim = 1.05 * max(float(np.abs(y).max()), 1e-3)
+    ax.set(xlim=(0, len(y) / sr), ylim=(-lim, lim), xlabel='time (s)', ylabel='amplitude')
+    if title is not None: ax.set_title(title, parse_math=False)           # file names and labels may hold '$'
     return ax
 
 # %% ../nbs/03_explore.ipynb #d6e1ea74
@@ -108,13 +112,12 @@ def plot_cooccurrence(labels:pd.DataFrame):
     co = cooccurrence(labels).astype(float)
     v = co.values.copy(); np.fill_diagonal(v, np.nan); co = pd.DataFrame(v, index=co.index, columns=co.columns)
     n = len(co)
-    fig, ax = plt.subplots(figsize=(max(5, 0.16 * n + 3), max(4, 0.16 * n + 2)))
+    fig, ax = plt.subplots(figsize=(max(5, 0.16 * n + 3), max(4, 0.16 * n + 2)), layout='constrained')   # (room for the colorbar too)
     im = ax.imshow(co.values, cmap='viridis')
     ax.set_xticks(range(n), co.columns, rotation=90, fontsize=6 if n > 30 else 8)
     ax.set_yticks(range(n), co.index, fontsize=6 if n > 30 else 8)
     ax.set_title('clips carrying both labels')
     fig.colorbar(im, ax=ax, shrink=0.8, label='clips')
-    fig.tight_layout()
     return fig
 
 # %% ../nbs/03_explore.ipynb #ef4071c4
@@ -133,21 +136,25 @@ def plot_duration_loudness(stats:pd.DataFrame):
     return fig
 
 # %% ../nbs/03_explore.ipynb #77b07f08
+def baseline_model(C:float=1.0, # inverse regularisation strength of the logistic regression
+                  ):
+    "The baseline: one-vs-rest logistic regression on standardised features (a scikit-learn pipeline, not yet fitted)."
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    return make_pipeline(StandardScaler(), OneVsRestClassifier(LogisticRegression(C=C, max_iter=3000)))
+
 def cv_lwlrap(X:np.ndarray, # features, one row per clip
               Y:np.ndarray, # multi-hot labels, one row per clip
               folds:int=5,
               seed:int=0,
              ) -> float:
-    "Cross-validated lwlrap of one-vs-rest logistic regression on standardised `X`."
+    "Cross-validated lwlrap of `baseline_model` on `X`."
     from sklearn.model_selection import KFold, cross_val_predict
-    from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
     from fsat_nb.metrics import lwlrap    # here, not at the top: the rest of explore needs neither torch nor fastai
     Y = Y[:, Y.sum(0) > 0]
-    clf = make_pipeline(StandardScaler(), OneVsRestClassifier(LogisticRegression(max_iter=2000)))
-    P = cross_val_predict(clf, X, Y, cv=KFold(folds, shuffle=True, random_state=seed), method='predict_proba')
+    P = cross_val_predict(baseline_model(), X, Y, cv=KFold(folds, shuffle=True, random_state=seed), method='predict_proba')
     return lwlrap(Y, P)
 
 def mean_mel_features(files:list, cfg:MelConfig=MelConfig(n_mels=64)) -> np.ndarray:
@@ -166,15 +173,9 @@ def baseline_scores(X_train:np.ndarray, # features of the training clips (e.g. `
                     X_valid:np.ndarray, # features of the clips to score
                     C:float=0.1, # inverse regularisation strength of the logistic regression
                    ) -> np.ndarray:
-    "Scores (clips x classes) of one-vs-rest logistic regression; classes never seen in training rank last."
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    "Scores (clips x classes) of `baseline_model` fitted on the training clips; classes never seen in training rank last."
     Y_train = np.asarray(Y_train)
     seen = Y_train.sum(0) > 0
-    clf = make_pipeline(StandardScaler(), OneVsRestClassifier(LogisticRegression(C=C, max_iter=3000)))
-    clf.fit(X_train, Y_train[:, seen])
     scores = np.full((len(X_valid), Y_train.shape[1]), -1e9)
-    scores[:, seen] = clf.decision_function(X_valid)
+    scores[:, seen] = baseline_model(C).fit(X_train, Y_train[:, seen]).decision_function(X_valid)
     return scores

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import io, time
 from pathlib import Path
+from fastcore.basics import store_attr
 import numpy as np, pandas as pd
 from .audio import AUDIO_EXTS, AudioError
 from .labels import split_labels
@@ -13,7 +14,8 @@ from .spectrogram import MelConfig
 from .config import TrainConfig
 from .datasets import AudioDataset, read_dataset
 from .models import SpecModel, as_model
-from .clipview import ClipView, clip_view, draw_clip, sound_view, worst_clips
+from .interpret import worst_clips
+from .clipview import ClipView, clip_view, draw_clip, sound_view
 
 # %% auto #0
 __all__ = ['ClipExplorer', 'explorer_timings']
@@ -37,12 +39,12 @@ class ClipExplorer:
                  player_seconds:float=300, # the player gets at most this much of a clip (the figure shows it all)
                 ):
         import ipywidgets as W
-        self.player_seconds = player_seconds
+        store_attr('player_seconds,top')
         self.model = None if model is None else as_model(model)
         self.cfg = self.model.mel_config if self.model else (cfg or MelConfig())
         self.tc = self.model.train_config if self.model else TrainConfig()
         self.ds = data if data is None or isinstance(data, AudioDataset) else read_dataset(data)
-        self.top, self.timings, self.view, self._hold = top, [], None, False
+        self.timings, self.view, self._hold = [], None, False
         self.groups = self._groups(valid_preds, n_worst)
         lay = lambda w: W.Layout(width=w)
         self.w_group = W.Dropdown(options=[(v[0], k) for k, v in self.groups.items()], description='class', layout=lay('320px'))
@@ -156,7 +158,7 @@ class ClipExplorer:
         "The clip's facts and, with a model, its top tags: two small tables side by side."
         th, td = '<th style="text-align:left;padding:1px 10px 1px 0">', '<td style="text-align:left;padding:1px 10px 1px 0">'
         facts = [('file', v.name), ('labels', v.labels or ('(your sound)' if upload else '')), ('duration', f'{v.seconds:.2f} s'),
-                 ('loudness', f'RMS {v.rms_db:.1f} dBFS, peak {v.peak_db:.1f} dBFS' if v.peak_db > -120 else 'silent'),
+                 ('loudness', f"RMS {lv['rms_db']:.1f} dBFS, peak {lv['peak_db']:.1f} dBFS" if (lv := v.loudness)['peak_db'] > -120 else 'silent'),
                  ('windows', f"{len(v.starts)} of {v.width * v.cfg.seconds_per_pixel:.2f} s")] + ([('listed for', v.note)] if v.note else [])
         h = '<table class="fsat-facts">' + ''.join(f'<tr>{th}{k}</th>{td}{_esc(x)}</td></tr>' for k, x in facts) + '</table>'
         if v.probs is not None:

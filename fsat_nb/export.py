@@ -4,10 +4,12 @@
 
 # %% ../nbs/04_export.ipynb #bdef1150
 from __future__ import annotations
-import os, sys, json, time, warnings, multiprocessing as mp
+import os, sys, json, time, warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import num_cpus
+from fastcore.parallel import parallel
 from fastcore.script import call_parse, Param
 from .core import *
 from .audio import *
@@ -16,23 +18,18 @@ from .datasets import *
 from .spectrogram import *
 
 # %% auto #0
-__all__ = ['export_spectrograms', 'cache_dir', 'images_path', 'export_dataset', 'read_images', 'fsat_export']
+__all__ = ['export_spectrograms', 'cache_dir', 'images_path', 'SpecSet', 'read_images', 'is_image_folder', 'export_dataset',
+           'spec_set', 'fsat_export']
 
 # %% ../nbs/04_export.ipynb #0989087b
 _ERR = (AudioError, FileNotFoundError, ValueError, OSError, RuntimeError, MemoryError)
 
-def _worker_init():
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(1)
-    except ImportError: pass
-    mel_db(np.zeros(4096, np.float32), MelConfig())  # imports and filter banks: once per worker
-
 def _export_chunk(tasks:list) -> list:
     "Export a list of `(src, dst, cfg)` in one worker; each file is written by a helper thread while the next clip is computed."
     from concurrent.futures import ThreadPoolExecutor
+    from threadpoolctl import threadpool_limits
     out, pending = [], []
-    with ThreadPoolExecutor(1) as writer:
+    with ThreadPoolExecutor(1) as writer, threadpool_limits(1):   # one thread per worker process: the workers share the cores
         for src, dst, cfg in tasks:
             try: data = mel_png_bytes(clip_image(src, cfg), cfg)
             except _ERR as e: out.append((str(src), str(dst), f'{type(e).__name__}: {e}')); continue
@@ -64,11 +61,10 @@ def export_spectrograms(src:str|Path, # folder of audio files (searched recursiv
                         cfg:MelConfig=MelConfig(), # spectrogram settings
                         n_workers:int=None, # processes (default: all CPUs); 0 or 1 runs in this process
                         root:str|Path=None, # for a list of files: the folder their layout is mirrored from
-                        progress:bool=True, # show a progress bar
+                        progress:bool=None, # show a progress bar (default: when someone watches, `interactive`)
                         quiet:bool=False, # don't print the summary
                        ) -> pd.DataFrame:
     "Export every audio file under `src` to `out_dir/<relative path>/<stem>.png`; returns one row per file."
-    from fastprogress.fastprogress import progress_bar
     if isinstance(src, (str, Path)): root, files = Path(src), list_audio(src)
     else:
         files = [Path(os.path.abspath(f)) for f in src]         # absolute, but links kept as named: a dataset may be a link
@@ -76,6 +72,7 @@ def export_spectrograms(src:str|Path, # folder of audio files (searched recursiv
     out_dir = Path(out_dir)
     _check_out_dir(out_dir, cfg)
     remove_stale(out_dir)                                           # half-written files of an interrupted run
+    progress = interactive() if progress is None else progress
     rows, todo, made_from, by_src = [], [], {}, {}
     for f in files:
         rel = f.relative_to(root) if f.is_relative_to(root) else Path(f.name)
@@ -93,16 +90,8 @@ def export_spectrograms(src:str|Path, # folder of audio files (searched recursiv
         n_workers = max(1, min(n_workers, len(todo)))
         size = max(1, min(16, len(todo) // (4 * n_workers)))   # clips per task: small enough to balance, big enough to overlap I/O
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-        if n_workers == 1: results, pool = (r for c in chunks for r in _export_chunk(c)), None
-        else:
-            ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
-            pool = ctx.Pool(n_workers, initializer=_worker_init)
-            results = (r for c in pool.imap_unordered(_export_chunk, chunks) for r in c)
-        try:
-            for s, d, err in (progress_bar(results, total=len(todo), leave=False) if progress else results):
-                by_src[s].update(status='failed' if err else 'done', error=err)
-        finally:
-            if pool is not None: pool.close(); pool.join()
+        for s, d, err in (r for c in parallel(_export_chunk, chunks, n_workers=0 if n_workers == 1 else n_workers, progress=progress) for r in c):
+            by_src[s].update(status='failed' if err else 'done', error=err)
     res = pd.DataFrame(rows, columns=['file', 'image', 'status', 'error'])
     failed = res[res.status == 'failed'][['file', 'error']]
     if len(failed): _write_if_changed(out_dir / 'failed.csv', failed.to_csv(index=False))
@@ -126,15 +115,55 @@ def images_path(ds:AudioDataset, cfg:MelConfig=MelConfig()) -> Path:
     key = json.dumps(dict(audio=os.path.abspath(ds.root), cfg=cfg.to_dict()), sort_keys=True)
     return cache_dir() / 'images' / f"{name or 'data'}-{hashlib.md5(key.encode()).hexdigest()[:8]}"
 
-def export_dataset(data:AudioDataset|str|Path, # an `AudioDataset`, or a folder `read_dataset` recognises
+@dataclass(frozen=True, eq=False)
+class SpecSet:
+    "A dataset's spectrogram images, read once: one row per clip, its classes and settings, and, once split, which clips validate."
+    path:Path # the image folder
+    table:pd.DataFrame # `fname`, `image`, `labels`, a 0/1 column per class, folds and groups; `is_valid` once split
+    vocab:tuple # the classes, in output order
+    mel:MelConfig # the settings the images were made with
+    layout:str='' # the layout the dataset was read from
+    valid_fold:int=None # the dataset's standard validation fold (None: no folds)
+    group_col:str=None # the column that groups clips cut from one recording (None: none known)
+    failed:int=0 # clips that could not be exported (`failed.csv` lists them)
+    split:str=None # how it was split, once split (`split_by`)
+
+    @property
+    def folds(self) -> list: return sorted(self.table.fold.unique().tolist()) if 'fold' in self.table else []
+    @property
+    def noisy(self) -> np.ndarray:
+        "Which clips come from a noisy set (for training only, with a lower loss weight)."
+        return flag_column(self.table, 'noisy')
+    def split_by(self, valid_fold:int=None, group_col:str=None, valid_pct:float=VALID_PCT, seed:int=SEED) -> SpecSet:
+        "This set with its clips split for validation by `split_dataset` (folds, groups, or stratified): an `is_valid` column, and `split` says how."
+        if self.split is not None: raise ValueError(f"{self.path}: already split ({self.split}); split the set `export_dataset` or `read_images` returned")
+        valid, how = split_dataset(self.table, self.vocab, valid_fold, group_col, valid_pct, seed, self.valid_fold, self.group_col)
+        return replace(self, table=self.table.assign(is_valid=valid), split=how)
+    def __repr__(self):
+        return (f"SpecSet({self.path.name}: {len(self.table)} clips, {len(self.vocab)} classes"
+                + (f", {self.failed} failed" if self.failed else '') + (f"; {self.split}" if self.split else '') + ')')
+
+def read_images(images_dir:str|Path) -> SpecSet:
+    "The `SpecSet` of an image folder written by `export_dataset`: its `labels.csv`, `dataset.json` and `mel_config.json`."
+    csv = Path(images_dir) / 'labels.csv'
+    if not csv.is_file(): raise FileNotFoundError(f"{csv.parent}: no labels.csv (export a labelled dataset first)")
+    images_dir, tab = csv.parent, pd.read_csv(csv, dtype={'fname': str, 'image': str, 'labels': str}, keep_default_na=False)
+    meta = json.loads((images_dir / 'dataset.json').read_text()) if (images_dir / 'dataset.json').is_file() else {}
+    return SpecSet(images_dir, tab, tuple(meta.get('vocab') or vocab_of(tab.labels)), MelConfig.load(images_dir), meta.get('layout', ''),
+                   meta.get('valid_fold'), meta.get('group_col'), int(meta.get('failed', 0)))
+
+def is_image_folder(path:str|Path) -> bool:
+    "Is `path` an image folder `export_dataset` wrote (`labels.csv` beside `mel_config.json`)?"
+    return (Path(path) / 'labels.csv').is_file() and (Path(path) / 'mel_config.json').is_file()
+
+def export_dataset(ds:AudioDataset, # from `read_dataset` (which checks the labels before the long part)
                    out_dir:str|Path=None, # image folder (default: `images_path(ds, cfg)`)
                    cfg:MelConfig=MelConfig(), # spectrogram settings
                    n_workers:int=None, # processes (default: all CPUs)
-                   progress:bool=True, # show a progress bar
+                   progress:bool=None, # show a progress bar (default: when someone watches, `interactive`)
                    quiet:bool=False, # don't print the summary
-                  ) -> Path:
-    "Export the labelled clips of `data` and write `labels.csv` and `dataset.json` next to the images; returns the image folder."
-    ds = data if isinstance(data, AudioDataset) else read_dataset(data)     # checks the labels before the long part
+                  ) -> SpecSet:
+    "Export the labelled clips of `ds`, write `labels.csv` and `dataset.json` next to the images, and read them as a `SpecSet`."
     out_dir = Path(out_dir) if out_dir is not None else images_path(ds, cfg)
     res = export_spectrograms([ds.root / f for f in ds.table.fname], out_dir, cfg, n_workers=n_workers, root=ds.root,
                               progress=progress, quiet=quiet)
@@ -149,16 +178,23 @@ def export_dataset(data:AudioDataset|str|Path, # an `AudioDataset`, or a folder 
     meta = dict(layout=ds.layout, vocab=list(ds.vocab), valid_fold=ds.valid_fold, group_col=ds.group_col, audio=str(ds.root),
                 clips=int(keep.sum()), failed=int((~keep).sum()))
     _write_if_changed(out_dir / 'dataset.json', json.dumps(meta, indent=1) + '\n')
-    return out_dir
+    return read_images(out_dir)           # the table as every later reader of the folder gets it
 
-def read_images(images_dir:str|Path) -> tuple:
-    "`(labels table, dataset info)` of an image folder written by `export_dataset`."
-    csv = Path(images_dir) / 'labels.csv'
-    if not csv.is_file(): raise FileNotFoundError(f"{csv.parent}: no labels.csv (export a labelled dataset first)")
-    images_dir, tab = csv.parent, pd.read_csv(csv, dtype={'fname': str, 'image': str, 'labels': str}, keep_default_na=False)
-    meta = json.loads((images_dir / 'dataset.json').read_text()) if (images_dir / 'dataset.json').is_file() else {}
-    meta.setdefault('vocab', list(vocab_of(tab.labels)))
-    return tab, meta
+def spec_set(data:SpecSet|str|Path, # a `SpecSet`, an image folder from `export_dataset`, or a dataset `read_dataset` recognises
+             images:str|Path=None, # where a dataset's images go (default: `images_path`'s folder, under `under`)
+             under:str|Path=None, # the parent of that default folder (default: the cache, `images_path`)
+             cfg:MelConfig=MelConfig(), # spectrogram settings, for a dataset
+             noisy:int=0, # Kaggle layout: also this many noisy clips per class (`read_dataset`)
+             quiet:bool=False,
+            ) -> SpecSet:
+    "The spectrogram images of `data` as a `SpecSet`: `data` itself, an image folder read, or a dataset read once and exported once."
+    if isinstance(data, SpecSet): return data
+    if is_image_folder(data): return read_images(data)
+    ds = read_dataset(data, noisy=noisy)
+    if not quiet: print(f"{data}: {ds}")
+    out = Path(images) if images is not None else images_path(ds, cfg) if under is None else Path(under) / images_path(ds, cfg).name
+    if not quiet: print(f"spectrogram images: {out}")
+    return export_dataset(ds, out, cfg, progress=None if not quiet else False, quiet=quiet)
 
 # %% ../nbs/04_export.ipynb #7f224a45
 @call_parse
@@ -175,7 +211,7 @@ def fsat_export(data_dir:str, # a dataset (any layout `read_dataset` knows), or 
     try: ds = read_dataset(data_dir, labels=labels)
     except LayoutError as e: ds = None; print(f"{e.args[0].split(':')[0]}: no labelled dataset layout: exporting every audio file, without labels")
     if ds is not None:
-        print(f"{data_dir}: {ds}"); out = export_dataset(ds, out_dir, cfg, n_workers)
+        print(f"{data_dir}: {ds}"); out = export_dataset(ds, out_dir, cfg, n_workers).path
         if out_dir is None: print(f"images in {out}")
     elif out_dir is None: raise ValueError(f"{data_dir}: give OUT_DIR for the images of a folder that is not a labelled dataset")
     else: out = Path(out_dir); export_spectrograms(data_dir, out, cfg, n_workers=n_workers)

@@ -4,14 +4,15 @@
 
 # %% ../nbs/05a_interpret.ipynb #edc19e8e
 from __future__ import annotations
-import numpy as np, pandas as pd
+from pathlib import Path
+import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
-from .labels import CATEGORIES
-from .metrics import lwlrap, lwlrap_per_class, top1_accuracy
+from .labels import CATEGORIES, split_labels, multi_hot
+from .metrics import lwlrap, lwlrap_per_class, ranked_pairs, clip_precision, top1_accuracy
 
 # %% auto #0
-__all__ = ['lwlrap_table', 'plot_lwlrap_per_class', 'confusions', 'clip_scores', 'confusion_counts', 'plot_confusion',
-           'threshold_sweep', 'plot_threshold_sweep']
+__all__ = ['lwlrap_table', 'plot_lwlrap_per_class', 'confusions', 'clip_scores', 'worst_clips', 'confusion_counts',
+           'plot_confusion', 'threshold_sweep', 'plot_threshold_sweep']
 
 # %% ../nbs/05a_interpret.ipynb #4c63b474
 def lwlrap_table(truth, scores, vocab:tuple=CATEGORIES) -> pd.DataFrame:
@@ -37,28 +38,45 @@ def plot_lwlrap_per_class(truth, scores, vocab:tuple=CATEGORIES, title:str=None)
 
 # %% ../nbs/05a_interpret.ipynb #b914e268
 def confusions(truth, scores, vocab:tuple=CATEGORIES, top:int=3) -> pd.DataFrame:
-    "For each true label, the wrong labels most often ranked above it: label, confused_with, times, share of its pairs."
-    T, S = np.asarray(truth).astype(bool), np.asarray(scores, dtype=float)
-    ci, li = np.nonzero(T)
-    above = (S[ci] > S[ci, li][:, None]) & ~T[ci]                       # pairs x classes: wrong and ranked above
-    rows = []
-    for l in np.unique(li):
-        m = li == l
-        cnt = above[m].sum(0)
-        for k in np.argsort(-cnt, kind='stable')[:top]:
-            if cnt[k]: rows.append(dict(label=vocab[l], confused_with=vocab[k], times=int(cnt[k]), share=cnt[k] / m.sum()))
+    "For each true label, the wrong labels most often ranked at or above it (`ranked_pairs`): label, confused_with, times, share of its pairs."
+    n = np.shape(scores)[1]
+    times, pairs = torch.zeros(n, n, dtype=torch.float64), torch.zeros(n, dtype=torch.float64)
+    for _, l, ge, t in ranked_pairs(truth, scores):
+        l = l.cpu(); times.index_add_(0, l, (ge & ~t).double().cpu()); pairs += torch.bincount(l, minlength=n)
+    rows = [dict(label=vocab[l], confused_with=vocab[k], times=int(times[l, k]), share=float(times[l, k] / pairs[l]))
+            for l in np.flatnonzero(pairs.numpy()) for k in np.argsort(-times[l].numpy(), kind='stable')[:top] if times[l, k]]
     return pd.DataFrame(rows, columns=['label', 'confused_with', 'times', 'share'])
 
 # %% ../nbs/05a_interpret.ipynb #c769c436
 def clip_scores(truth, scores, vocab:tuple=CATEGORIES, top:int=3) -> pd.DataFrame:
-    "Per clip: its label-ranking precision, its true labels and the model's top-ranked labels; worst first."
-    T, S = np.asarray(truth).astype(bool), np.asarray(scores, dtype=float)
-    ge = S[:, None, :] >= S[:, :, None]                                  # clip, label, other: other ranked at or above label
-    prec = (ge & T[:, None, :]).sum(2) / ge.sum(2)
-    per_clip = np.where(T.any(1), (prec * T).sum(1) / np.maximum(T.sum(1), 1), np.nan)
-    order = np.argsort(-S, axis=1)[:, :top]
-    return pd.DataFrame({'precision': per_clip, 'truth': [','.join(vocab[j] for j in np.flatnonzero(t)) for t in T],
-                         'top_predicted': [','.join(vocab[j] for j in o) for o in order]}).sort_values('precision')
+    "Per clip, worst first: its label-ranking `precision` (`clip_precision`), its true `labels` and the model's `top_tags` with their scores."
+    T, S = np.asarray(truth), np.asarray(scores, dtype=float)
+    best = np.argsort(-S, axis=1, kind='stable')[:, :top]
+    return pd.DataFrame({'precision': clip_precision(T, S), 'labels': [','.join(vocab[j] for j in np.flatnonzero(t)) for t in T],
+                         'top_tags': [', '.join(f'{vocab[j]} {S[i, j]:.2f}' for j in row) for i, row in enumerate(best)]}
+                       ).sort_values('precision', kind='stable')
+
+# %% ../nbs/05a_interpret.ipynb #33cbc3da
+def worst_clips(valid_preds:pd.DataFrame|str|Path, # a run's `valid_preds.csv` (`fname`, `labels`, one score column per class), or that table
+                n:int=20, # how many
+                vocab:list=None, # the score columns (default: every column but `fname` and `labels`)
+               ) -> pd.DataFrame:
+    "The `n` validation clips whose labels the model ranks worst: `fname`, then `clip_scores`' columns; worst first."
+    where = valid_preds if not isinstance(valid_preds, pd.DataFrame) else 'valid_preds'
+    vp = valid_preds if isinstance(valid_preds, pd.DataFrame) else pd.read_csv(valid_preds)
+    if missing := [c for c in ('fname', 'labels') if c not in vp.columns]:
+        raise ValueError(f"{where}: no {' or '.join(repr(c) for c in missing)} column; expected a run's valid_preds.csv")
+    vocab = list(vocab) if vocab is not None else [c for c in vp.columns if c not in ('fname', 'labels')]
+    if absent := [c for c in vocab if c not in vp.columns]: raise ValueError(f"{where}: no score column for {absent[:5]}")
+    bad = [c for c in vocab if not pd.api.types.is_numeric_dtype(vp[c]) or not vp[c].between(0, 1).all()]
+    if bad: raise ValueError(f"{where}: column(s) {bad[:5]} are not scores in [0, 1]; pass the score columns as `vocab`")
+    if vp.fname.duplicated().any():
+        raise ValueError(f"{where}: {vp.fname.duplicated().sum()} clip(s) listed more than once (e.g. {vp.fname[vp.fname.duplicated()].iloc[0]!r}); "
+                         "pass the predictions of one run")
+    unknown = sorted({l for s in vp.labels for l in split_labels(s)} - set(vocab))
+    if unknown: raise ValueError(f"{where}: labels without a score column: {unknown[:5]}")
+    out = vp[['fname']].join(clip_scores(multi_hot(vp.labels, vocab), vp[vocab].to_numpy(np.float64), vocab))
+    return out.sort_values(['precision', 'fname'], kind='stable').head(n).reset_index(drop=True)
 
 # %% ../nbs/05a_interpret.ipynb #32353070
 def confusion_counts(truth, scores, vocab:tuple=CATEGORIES) -> pd.DataFrame:

@@ -5,9 +5,12 @@
 # %% ../nbs/05_metrics.ipynb #9b553d62
 from __future__ import annotations
 import numpy as np, torch
+from .core import *  # (before fastai: core quiets the deprecation warning fastai's import triggers)
+from fastai.metrics import AccumMetric, ActivationType
 
 # %% auto #0
-__all__ = ['lwlrap_per_class', 'lwlrap', 'clip_average', 'clip_lwlrap', 'Lwlrap', 'top1_accuracy']
+__all__ = ['ranked_pairs', 'label_precision', 'lwlrap_per_class', 'lwlrap', 'clip_precision', 'clip_average', 'clip_lwlrap',
+           'Lwlrap', 'top1_accuracy']
 
 # %% ../nbs/05_metrics.ipynb #2d0325aa
 def _check(truth, scores):
@@ -26,27 +29,50 @@ def _check(truth, scores):
     if not T.any(): raise ValueError("lwlrap: truth has no true label at all; lwlrap is undefined")
     return T, S, was_np
 
+def ranked_pairs(truth, # 0/1 (or bool) matrix, clips x classes
+                 scores, # real scores of the same shape (logits or probabilities)
+                 block:int=65536, # (clip, label) pairs compared at a time
+                ):
+    "The one ranking primitive: every (clip, true label) pair with the labels its clip scores at or above that label, in blocks: `(clip, label, at_or_above, truth)`, tensors on `scores`' device."
+    T, S, _ = _check(truth, scores)
+    ci, li = T.nonzero(as_tuple=True)
+    for i in range(0, len(ci), block):
+        c, l = ci[i:i + block], li[i:i + block]
+        yield c, l, S[c] >= S[c, l][:, None], T[c]                   # pairs x classes: ranked at or above; true
+
+def label_precision(truth, scores, block:int=65536) -> tuple:
+    "`(clip, label, precision)` tensors, one entry per true (clip, label) pair: the true share of the labels ranked at or above it."
+    parts = [(c, l, (ge & t).sum(1).double() / ge.sum(1).double()) for c, l, ge, t in ranked_pairs(truth, scores, block)]
+    return tuple(torch.cat(x) for x in zip(*parts))
+
+def _mean_by(idx, values, n:int, empty=0.) -> tuple:
+    "Mean of `values` per index 0..n-1 (`empty` where an index has none) and the count per index."
+    cnt = torch.bincount(idx, minlength=n).double()
+    tot = torch.zeros(n, dtype=torch.float64, device=values.device).index_add_(0, idx, values)
+    return torch.where(cnt > 0, tot / cnt.clamp(min=1), torch.full_like(cnt, empty)), cnt
+
 def lwlrap_per_class(truth, # 0/1 (or bool) matrix, clips x classes
                      scores, # real scores of the same shape (logits or probabilities)
                      block:int=65536, # (clip, label) pairs compared at a time
                     ) -> tuple:
-    "Per-class lwlrap and class weights (share of true labels): `(per_class * weights).sum() == lwlrap`."
-    T, S, was_np = _check(truth, scores)
-    ci, li = T.nonzero(as_tuple=True)
-    prec = torch.empty(len(ci), dtype=torch.float64, device=S.device)
-    for i in range(0, len(ci), block):
-        c, l = ci[i:i + block], li[i:i + block]
-        at_or_above = S[c] >= S[c, l][:, None]                           # pairs x classes
-        prec[i:i + block] = (at_or_above & T[c]).sum(1).double() / at_or_above.sum(1).double()
-    n = torch.bincount(li, minlength=T.shape[1]).double()
-    total = torch.zeros(T.shape[1], dtype=torch.float64, device=S.device).index_add_(0, li, prec)
-    per_class, weights = torch.where(n > 0, total / n.clamp(min=1), torch.zeros_like(n)), n / n.sum()
-    return (per_class.cpu().numpy(), weights.cpu().numpy()) if was_np else (per_class, weights)
+    "Per-class lwlrap and class weights (share of true labels): `(per_class * weights).sum() == lwlrap`; a pair's precision averaged per label."
+    _, li, prec = label_precision(truth, scores, block)
+    per_class, n = _mean_by(li, prec, scores.shape[1])
+    weights = n / n.sum()
+    return (per_class, weights) if isinstance(scores, torch.Tensor) else (per_class.cpu().numpy(), weights.cpu().numpy())
 
 def lwlrap(truth, scores) -> float:
     "Label-weighted label-ranking average precision of `scores` against 0/1 `truth` (clips x classes)."
     per_class, weights = lwlrap_per_class(truth, scores)
     return float((per_class * weights).sum())
+
+def clip_precision(truth, # 0/1 labels (clips x classes)
+                   scores, # the model's scores, same shape
+                  ) -> np.ndarray:
+    "Label-ranking average precision of each clip: the mean precision of its true labels (NaN for a clip without labels); a pair's precision averaged per clip."
+    if not np.asarray(truth).any(): return np.full(len(scores), np.nan)          # no clip has a label
+    ci, _, prec = label_precision(truth, scores)
+    return _mean_by(ci, prec, len(scores), empty=float('nan'))[0].cpu().numpy()
 
 # %% ../nbs/05_metrics.ipynb #35301bd5
 def clip_average(probs:torch.Tensor, # window rows (windows x classes)
@@ -71,11 +97,6 @@ def clip_lwlrap(preds:torch.Tensor, # probabilities, one row per item
                              "DataLoader with another number of items")
         preds, targs = clip_average(preds, clips), clip_average(targs.float(), clips).round()
     return lwlrap(targs, preds)
-
-import warnings
-with warnings.catch_warnings():   # fastai's layers call `torch.jit.script` at import, which recent PyTorch deprecates: nothing to act on
-    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
-    from fastai.metrics import AccumMetric, ActivationType
 
 class _TargetsFirst(AccumMetric):
     "`AccumMetric` that scores against the first target only (a batch can carry per-item loss weights after it)."

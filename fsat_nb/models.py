@@ -16,11 +16,11 @@ from .metrics import clip_average
 from .spectrogram import MelConfig
 from .config import TrainConfig, device_settings
 from .windows import window_starts, inference_dls
-from .callbacks import device_callbacks
+from .precision import device_callbacks
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'AudioCNN', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_model', 'Ensemble', 'spec_split',
-           'clip_probs', 'save_model', 'SpecModel', 'load_model', 'as_model']
+__all__ = ['MODEL_FORMAT', 'AudioCNN', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_model', 'Ensemble', 'networks',
+           'as_one', 'save_model', 'SpecModel', 'load_model', 'as_model']
 
 # %% ../nbs/06d_models.ipynb #479aa82d
 import timm
@@ -42,13 +42,8 @@ class AudioCNN(torch.nn.Module):
         self.num_features = chans[-1] * in_chans
         self.pretrained_cfg = self.default_cfg = dict(pool_size=(1, 1), num_classes=num_classes, first_conv='towers.0.0')
         self.head = nn.Linear(self.num_features, num_classes) if num_classes else nn.Identity()
-        self._register_load_state_dict_pre_hook(self._one_tower_names)
     def forward_features(self, x): return torch.cat([t(x[:, i:i + 1]) for i, t in enumerate(self.towers)], 1)
     def forward(self, x): return self.head(self.forward_features(x).mean((2, 3)))
-    @staticmethod
-    def _one_tower_names(sd, prefix, *args):
-        "Model files from before the towers (one `features` stack) load into tower 0."
-        for k in [k for k in sd if k.startswith(prefix + 'features.')]: sd[prefix + 'towers.0.' + k[len(prefix + 'features.'):]] = sd.pop(k)
 
 if 'audio_cnn' not in timm.list_models():
     @register_model
@@ -83,10 +78,8 @@ def spec_model(arch:str, # a timm architecture or 'audio_cnn'
                pretrained:bool=False, # ImageNet weights (the internet or a timm / Hugging Face cache)
                weights:str|Path=None, # a local weights file instead
                n_in:int=1, # input channels (`TrainConfig.channels`: 2 with `norm='both'`)
-               members:int=1, # more than 1: an `Ensemble` of that many such networks (`TrainConfig.members`)
               ) -> torch.nn.Module:
     "timm `arch` on `n_in` input channels with fastai's head of `n_out` outputs: the one way every network here is built."
-    if members > 1: return Ensemble([spec_model(arch, n_out, ps, pretrained, weights, n_in) for _ in range(members)])
     kw = dict(pretrained=pretrained)
     if weights:
         w = Path(weights)
@@ -104,40 +97,37 @@ def spec_model(arch:str, # a timm architecture or 'audio_cnn'
 
 # %% ../nbs/06d_models.ipynb #253e7a08
 class Ensemble(torch.nn.Module):
-    "Networks of one architecture from different random starts: the mean of their logits, or one member's alone (`active`, while it trains)."
+    "Networks of one architecture from different random starts, trained one after the other: the mean of their logits."
     def __init__(self, members:list):
         super().__init__()
-        self.members, self.active = torch.nn.ModuleList(members), None
-    def forward(self, x):
-        if self.active is not None: return self.members[self.active](x)
-        return torch.stack([m(x).float() for m in self.members]).mean(0)
+        self.members = torch.nn.ModuleList(members)
+    def forward(self, x): return torch.stack([m(x).float() for m in self.members]).mean(0)
 
-def spec_split(model) -> list:
-    "fastai's two parameter groups (body, head) of a `spec_model` network; of an `Ensemble`, every member's bodies, then their heads."
-    if not isinstance(model, Ensemble): return default_split(model)
-    groups = [default_split(m) for m in model.members]
-    return [[p for g in groups for p in g[0]], [p for g in groups for p in g[1]]]
+def networks(tc:TrainConfig, # `arch`, `members`, `ps`, `channels` and where weights come from
+             n_out:int, # classes
+             weights:bool=True, # pretrained weights where `tc` asks for them (False: random, to load a saved model into)
+            ) -> list:
+    "The `tc.members` networks a run of `tc` trains, each `spec_model(tc.arch)`, made one after the other."
+    return [spec_model(tc.arch, n_out, tc.ps, tc.pretrained and weights, tc.weights if weights else None, n_in=tc.channels) for _ in range(tc.members)]
+
+def as_one(nets:list) -> torch.nn.Module:
+    "A run's networks as one module: the network itself, or an `Ensemble` of several."
+    return nets[0] if len(nets) == 1 else Ensemble(nets)
 
 # %% ../nbs/06d_models.ipynb #5062ffb1
 MODEL_FORMAT = 'fsat_nb-model-1'
 
-def clip_probs(learn, # a `Learner` (with the device callbacks)
-               dl, # its items are windows
-               clips, # clip index of each item
-              ) -> tuple:
-    "`(probabilities, targets)` per clip: the window probabilities of `learn.get_preds` averaged per clip (targets `None` without labels)."
-    with learn.no_bar(): p, t = learn.get_preds(dl=dl)
-    if isinstance(t, (list, tuple)): t = t[0]                   # (targets, loss weights)
-    clips = torch.as_tensor(clips)
-    return clip_average(p, clips), None if t is None else clip_average(t, clips).round()
-
-def save_model(learn, fn:str|Path, mel_cfg:MelConfig=None) -> Path:
-    "Save `learn`'s model with its vocab, `MelConfig`, `TrainConfig` and normalisation stats to `fn` (atomically)."
-    mel_cfg = mel_cfg or MelConfig.load(learn.images_dir)
-    tc = learn.train_config
-    return write_torch(fn, dict(format=MODEL_FORMAT, arch=tc.arch, vocab=list(learn.dls.vocab), mel_config=mel_cfg.to_dict(),
-                                train_config=tc.to_dict(), stats=list(learn.dls.stats), ps=tc.ps,
-                                state_dict={k: v.detach().cpu() for k, v in learn.model.state_dict().items()}))
+def save_model(fn:str|Path, # the model file to write (atomically)
+               model:torch.nn.Module, # the trained network (or `Ensemble`)
+               tc:TrainConfig, # the settings it was trained with (filled by `recipe`)
+               vocab:list, # the classes of its outputs, in order
+               mel_cfg:MelConfig, # the spectrogram settings of its images
+               stats:tuple, # the pixel mean and deviation it was normalised with
+              ) -> Path:
+    "Save `model` with everything needed to use it on new audio: its settings, vocab, `MelConfig` and normalisation stats."
+    return write_torch(fn, dict(format=MODEL_FORMAT, arch=tc.arch, vocab=list(vocab), mel_config=mel_cfg.to_dict(),
+                                train_config=tc.to_dict(), stats=list(stats), ps=tc.ps,
+                                state_dict={k: v.detach().cpu() for k, v in model.state_dict().items()}))
 
 @dataclass
 class SpecModel:
@@ -154,10 +144,8 @@ class SpecModel:
         if device is not None: self.model.to(device)
         dev = next(self.model.parameters()).device                      # (normalised: 'cuda' is cuda:0 here)
         if self._learn is None or self._learn.model is not self.model or self._dev != dev:
-            ds = device_settings(self.train_config, dev)
-            if ds['channels_last']: self.model.to(memory_format=torch.channels_last)
             self._learn = Learner(inference_dls(self.train_config, self.stats, self.vocab, self.mel_config.n_mels, dev), self.model,
-                                  loss_func=BCEWithLogitsLossFlat(), cbs=device_callbacks(ds))
+                                  loss_func=BCEWithLogitsLossFlat(), cbs=device_callbacks(device_settings(self.train_config, dev)))
             self._dev = dev
         return self._learn
 
@@ -186,8 +174,9 @@ def load_model(fn:str|Path, device=None) -> SpecModel:
     except Exception as e: raise ValueError(f"{fn}: not a model file saved by fsat_nb ({type(e).__name__}: {str(e)[:100]})") from None
     if not isinstance(d, dict) or d.get('format') != MODEL_FORMAT: raise ValueError(f"{fn}: not a model file saved by fsat_nb (format {MODEL_FORMAT})")
     tc = TrainConfig.from_dict(d['train_config'])
-    model = spec_model(d['arch'], len(d['vocab']), d['ps'], n_in=tc.channels, members=tc.members)
-    model.load_state_dict(d['state_dict'])
+    model = as_one(networks(tc, len(d['vocab']), weights=False))
+    try: model.load_state_dict(d['state_dict'])
+    except RuntimeError as e: raise ValueError(f"{fn}: its weights do not fit this version's {tc.arch} ({str(e)[:200]}); train it again") from None
     model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()
     return SpecModel(model, d['vocab'], MelConfig.from_dict(d['mel_config']), tc, tuple(d['stats']))
 

@@ -23,7 +23,7 @@ def predict_clips(model:SpecModel|str|Path, # a `SpecModel` or a model file from
                   audio_files:list|str|Path, # audio files, or a folder (searched recursively)
                   root:str|Path=None, # `fname` is the path relative to this (default: the folder, else the file name)
                   chunk:int=32, # clips decoded and scored at a time (bounds memory)
-                  progress:bool=True,
+                  progress:bool=None, # show a progress bar (default: when someone watches, `interactive`)
                  ) -> pd.DataFrame:
     "Scores (probabilities) of every category for every readable clip: `fname` then one column per category."
     from fastprogress.fastprogress import progress_bar
@@ -32,7 +32,7 @@ def predict_clips(model:SpecModel|str|Path, # a `SpecModel` or a model file from
     files = [Path(f) for f in audio_files]
     cfg, names, scores, failed = model.mel_config, [], [], {}
     chunks = [files[i:i + chunk] for i in range(0, len(files), chunk)]
-    for ch in (progress_bar(chunks) if progress and len(chunks) > 1 else chunks):
+    for ch in (progress_bar(chunks) if (interactive() if progress is None else progress) and len(chunks) > 1 else chunks):
         imgs = []
         for f in ch:
             name = str(f.relative_to(root)) if root and f.is_relative_to(root) else f.name

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 import numpy as np, pandas as pd, soundfile as sf
+from fastcore.parallel import parallel
 from fastcore.script import call_parse
 from fastcore.meta import delegates
 from .core import *
@@ -188,11 +189,7 @@ def make_sample(dest:str|Path, # folder to create (must not exist, or be empty, 
                     rows[split].append((new_name(), labels, secs, shown))
         tasks = [(tmp / split / fn, labels, secs, [seed, (1, 2, 3)[('train_curated', 'test', 'train_noisy').index(split)], i], sr, tile_sec)
                  for split, rs in rows.items() for i, (fn, labels, secs, _) in enumerate(rs)]
-        if n_workers > 1:
-            import multiprocessing as mp
-            with mp.get_context('fork').Pool(n_workers) as pool: pool.map(_write_clip, tasks, chunksize=8)
-        else:
-            for t in tasks: _write_clip(t)
+        parallel(_write_clip, tasks, n_workers=n_workers if n_workers > 1 else 0, chunksize=8)
         table = lambda split: pd.DataFrame([(fn, ','.join(sorted(ls))) for fn, _, _, ls in rows[split]], columns=['fname', 'labels'])
         table('train_curated').to_csv(tmp / 'train_curated.csv', index=False)
         if n_noisy: table('train_noisy').to_csv(tmp / 'train_noisy.csv', index=False)
