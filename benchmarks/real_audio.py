@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch, soundfile as sf
 from fsat_nb.sample import project_root
 from fsat_nb.datasets import read_dataset
-from fsat_nb.spectrogram import read_png
-from fsat_nb.explore import band_features, baseline_scores
+from fsat_nb.images import read_png
+from fsat_nb.baseline import band_features, baseline_scores
 from fsat_nb.export import export_dataset
 from fsat_nb.metrics import lwlrap, top1_accuracy
 from fsat_nb.config import TrainConfig, recipe, device_settings

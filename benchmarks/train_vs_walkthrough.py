@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F
 from fsat_nb.sample import data_path
 from fsat_nb.labels import CATEGORIES
-from fsat_nb.spectrogram import read_png
+from fsat_nb.images import read_png
 from fsat_nb.export import spec_set
 from fsat_nb.metrics import lwlrap
 from fsat_nb.walkthrough import batch_lrap

@@ -11,7 +11,7 @@ from fastai.vision.all import TensorImageBW, Transform, IntToFloatTensor, Normal
 from .config import TrainConfig, RECIPES, filled
 
 # %% auto #0
-__all__ = ['SpecAugment', 'BandNorm', 'BandViews', 'PoolSpec', 'spec_batch_tfms', 'batch_channels']
+__all__ = ['SpecAugment', 'BandNorm', 'BandViews', 'PoolSpec', 'spec_batch_tfms']
 
 # %% ../nbs/06b_augment.ipynb #ac828116
 class SpecAugment(Transform):
@@ -58,7 +58,3 @@ def spec_batch_tfms(tc:TrainConfig, stats:tuple) -> list:
     tfms = [IntToFloatTensor(), Normalize.from_stats([stats[0]], [stats[1]])] + pool + views
     if tc.freq_masks or tc.time_masks: tfms.append(SpecAugment(tc.freq_masks, tc.freq_width, tc.time_masks, tc.time_width))
     return tfms
-
-def batch_channels(dls) -> int:
-    "Channels of the batches `dls` makes: 2 when its batch transforms hold `BandViews` (`norm='both'`), else 1."
-    return 2 if any(isinstance(t, BandViews) for t in dls.after_batch.fs) else 1

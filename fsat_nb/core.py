@@ -17,7 +17,7 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 
 # %% auto #0
 __all__ = ['write_atomic', 'atomic_dir', 'pid_alive', 'remove_stale', 'config_options', 'existing_dir', 'find_files',
-           'write_json', 'write_torch', 'read_strings', 'Settings', 'cli_errors', 'interactive']
+           'write_json', 'write_torch', 'read_strings', 'Settings', 'cli_errors', 'interactive', 'full_run']
 
 # %% ../nbs/00_core.ipynb #9ebde61b
 def write_atomic(fn:str|Path, # final name
@@ -155,3 +155,8 @@ def interactive() -> bool:
         if ip is not None and 'IPKernelApp' in ip.config: return True
     except ImportError: pass
     return sys.stdout.isatty()
+
+# %% ../nbs/00_core.ipynb #bae28f19
+def full_run() -> bool:
+    "Is this a full run of a lesson (`FSAT_NB_FULL=1`: the recipe's own epochs, the committed outputs) rather than a quick one (tests, a first look)?"
+    return os.environ.get('FSAT_NB_FULL', '') not in ('', '0')

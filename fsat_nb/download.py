@@ -6,12 +6,13 @@
 from __future__ import annotations
 import shutil, tempfile
 from pathlib import Path
+import pandas as pd
 from fastcore.script import call_parse
 from .core import *
 from .datasets import read_dataset
 
 # %% auto #0
-__all__ = ['PUBLIC_DATASETS', 'file_md5', 'download_dataset', 'fsat_download']
+__all__ = ['PUBLIC_DATASETS', 'SUBSETS', 'file_md5', 'download_dataset', 'subset_list', 'download_subset', 'fsat_download']
 
 # %% ../nbs/01d_download.ipynb #f9e31896
 PUBLIC_DATASETS = {
@@ -31,6 +32,21 @@ def file_md5(fn:str|Path, chunk:int=2**22) -> str:
         while b := f.read(chunk): h.update(b)
     return h.hexdigest()
 
+def _archive(name:str, dest:Path, url:str=None, md5:str=None, progress:bool=None) -> Path:
+    "The archive of `name` (or of `url`) in `dest`, downloaded once and checked against its MD5."
+    from fastdownload import download_url
+    if url is None:
+        if name not in PUBLIC_DATASETS: raise ValueError(f"download_dataset: unknown dataset {name!r}; known: {', '.join(PUBLIC_DATASETS)} (or pass url= and md5=)")
+        url, md5, *_ = PUBLIC_DATASETS[name]
+    elif md5 is None: raise ValueError(f"download_dataset: {url}: give its md5= (or md5='' to skip the check)")
+    dest.mkdir(parents=True, exist_ok=True)
+    arch = dest / (name + (''.join(Path(url.split('?')[0]).suffixes[-2:]) or '.zip'))   # the archive's own extension (.tar.gz, .zip)
+    if not arch.is_file(): download_url(url, arch, show_progress=interactive() if progress is None else progress)   # (written as .part, renamed when complete)
+    if md5 and (got := file_md5(arch)) != md5:
+        arch.unlink()
+        raise ValueError(f"download_dataset: {url}: checksum mismatch (MD5 {got}, expected {md5}); the download was deleted: try again, or check the URL")
+    return arch
+
 def download_dataset(name:str, # a key of `PUBLIC_DATASETS`, or any name when `url` is given
                      dest:str|Path='data', # the folder to put it in: the dataset becomes `dest/name`
                      url:str=None, # another archive (.zip, .tar.gz, ...): a mirror, or a dataset of your own
@@ -38,19 +54,9 @@ def download_dataset(name:str, # a key of `PUBLIC_DATASETS`, or any name when `u
                      progress:bool=None, # show a progress bar while downloading (default: when someone watches, `interactive`)
                     ) -> Path:
     "Download, check and extract a public dataset into `dest/name` (done once); returns the folder, ready for `read_dataset`."
-    from fastdownload import download_url
-    if url is None:
-        if name not in PUBLIC_DATASETS: raise ValueError(f"download_dataset: unknown dataset {name!r}; known: {', '.join(PUBLIC_DATASETS)} (or pass url= and md5=)")
-        url, md5, *_ = PUBLIC_DATASETS[name]
-    elif md5 is None: raise ValueError(f"download_dataset: {url}: give its md5= (or md5='' to skip the check)")
     dest = Path(dest); final = dest / name
     if final.is_dir(): return final                                      # complete: only a finished extraction gets this name
-    dest.mkdir(parents=True, exist_ok=True)
-    arch = dest / (name + (''.join(Path(url.split('?')[0]).suffixes[-2:]) or '.zip'))   # the archive's own extension (.tar.gz, .zip)
-    if not arch.is_file(): download_url(url, arch, show_progress=interactive() if progress is None else progress)   # (written as .part, renamed when complete)
-    if md5 and (got := file_md5(arch)) != md5:
-        arch.unlink()
-        raise ValueError(f"download_dataset: {url}: checksum mismatch (MD5 {got}, expected {md5}); the download was deleted: try again, or check the URL")
+    arch = _archive(name, dest, url, md5, progress)
     # fastcore's `untar_dir` unpacks into the system's temporary folder and then moves the result: across file systems that
     # is a copy, which an interruption leaves half-done under the final name (and /tmp may not hold 6 GB). So: beside it.
     tmp = Path(tempfile.mkdtemp(prefix=f'.{name}-', dir=dest))
@@ -63,11 +69,55 @@ def download_dataset(name:str, # a key of `PUBLIC_DATASETS`, or any name when `u
     arch.unlink()                                                        # the extracted copy is what is kept
     return final
 
+SUBSETS = {('urbansound8k', 'dev'): 'urbansound8k_dev.csv'}   # (dataset, subset): the list of its clips, shipped in fsat_nb/data
+
+def subset_list(name:str, subset:str) -> pd.DataFrame:
+    "The clips of a named subset of a public dataset: `fname` (as in the official archive), `labels`, `fold`, and the group column."
+    if (name, subset) not in SUBSETS: raise ValueError(f"download_dataset: no subset {subset!r} of {name!r}; known: {[f'{n} --subset {s}' for n, s in SUBSETS]}")
+    from importlib.resources import files
+    return read_strings(Path(str(files('fsat_nb') / 'data' / SUBSETS[(name, subset)])))
+
+def download_subset(name:str, # a key of `PUBLIC_DATASETS`
+                    subset:str='dev', # which subset (`SUBSETS`)
+                    dest:str|Path='data', # the subset becomes `dest/<name>-<subset>`
+                    clips:pd.DataFrame=None, # the subset's clips (default: its list, `subset_list`)
+                    url:str=None, md5:str=None, # another archive (a mirror; for tests)
+                    progress:bool=None, # show a progress bar while downloading (default: `interactive`)
+                   ) -> Path:
+    "Download the dataset's official archive once, keep only the subset's clips (a `.tar.gz` is read member by member: nothing else is unpacked) with a `labels.csv`, and delete the archive."
+    import tarfile
+    dest = Path(dest); final = dest / f'{name}-{subset}'
+    if final.is_dir(): return final
+    clips = subset_list(name, subset) if clips is None else clips
+    want = set(clips.fname)                                              # `<top folder>/audio/<fold>/<clip>` in the archive
+    arch = _archive(name, dest, url, md5, progress)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{final.name}-', dir=dest))
+    try:
+        found = set()
+        try:
+            with tarfile.open(arch) as tar:
+                for m in tar:
+                    parts = m.name.split('/')
+                    rel = '/'.join(parts[-2:])
+                    if not m.isfile() or len(parts) < 3 or parts[-3] != 'audio' or rel not in want: continue
+                    out = tmp / 'audio' / rel; out.parent.mkdir(parents=True, exist_ok=True)
+                    with tar.extractfile(m) as src, open(out, 'wb') as dst: shutil.copyfileobj(src, dst)
+                    found.add(rel)
+        except (tarfile.TarError, OSError) as e: raise ValueError(f"download_dataset: {arch}: cannot read ({type(e).__name__}: {e}); the archive is kept (delete it to download again)") from e
+        if missing := [f for f in clips.fname if f not in found]:
+            raise ValueError(f"download_dataset: {arch}: {len(missing)} clip(s) of the {subset} subset are not in the archive, e.g. {missing[:3]}; the archive is kept")
+        clips.to_csv(tmp / 'labels.csv', index=False)
+        tmp.rename(final)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    arch.unlink()
+    return final
+
 @call_parse
 @cli_errors('fsat_download')
 def fsat_download(name:str, # urbansound8k or esc50 (licences: non-commercial use)
-                  dest:str='data', # the folder to put it in (the dataset becomes dest/name)
+                  dest:str='data', # the folder to put it in (the dataset becomes dest/name, a subset dest/name-subset)
+                  subset:str=None, # only a subset: `dev` for urbansound8k (the 540 clips of the lessons, 10 classes, folds 1, 2, 10)
                  ):
-    "Download, check and extract a public dataset for training on real recordings."
-    p = download_dataset(name, dest)
+    "Download, check and extract a public dataset (or a subset of it) for training on real recordings."
+    p = download_subset(name, subset, dest) if subset else download_dataset(name, dest)
     print(f"{p}: {read_dataset(p)}")

@@ -14,7 +14,7 @@ from fastai.losses import BCEWithLogitsLossFlat
 from fastai.vision.learner import create_timm_model, default_split
 from .metrics import clip_average
 from .spectrogram import MelConfig
-from .config import TrainConfig, device_settings
+from .config import TrainConfig, RECIPES, device_settings
 from .windows import window_starts, inference_dls
 from .precision import device_callbacks
 
@@ -173,6 +173,8 @@ def load_model(fn:str|Path, device=None) -> SpecModel:
     try: d = torch.load(fn, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"{fn}: not a model file saved by fsat_nb ({type(e).__name__}: {str(e)[:100]})") from None
     if not isinstance(d, dict) or d.get('format') != MODEL_FORMAT: raise ValueError(f"{fn}: not a model file saved by fsat_nb (format {MODEL_FORMAT})")
+    missing = [k for k in RECIPES['scratch'] if k not in d.get('train_config', {})]
+    if missing: raise ValueError(f"{fn}: saved by an earlier fsat_nb, without the settings {missing}; train the model again with this version")
     tc = TrainConfig.from_dict(d['train_config'])
     model = as_one(networks(tc, len(d['vocab']), weights=False))
     try: model.load_state_dict(d['state_dict'])

@@ -14,8 +14,7 @@ from .core import *
 from .audio import SR, load_audio
 
 # %% auto #0
-__all__ = ['MelConfig', 'mel_power', 'power_db', 'mel_db', 'mel_image', 'clip_image', 'image_db', 'png_bytes', 'mel_png_bytes',
-           'save_png', 'read_png', 'png_config', 'plot_mel']
+__all__ = ['MelConfig', 'mel_power', 'power_db', 'mel_db', 'mel_image', 'clip_image', 'image_db', 'plot_mel']
 
 # %% ../nbs/02_spectrogram.ipynb #10eae311
 @dataclass(frozen=True)
@@ -105,49 +104,6 @@ def image_db(img:np.ndarray, # uint8 image from `mel_image` (or a PNG read back)
             ) -> np.ndarray:
     "Approximate dB matrix (n_mels x frames, low bands first) from a spectrogram image."
     return img[::-1].astype(np.float32) * (cfg.top_db / 255) - cfg.top_db
-
-# %% ../nbs/02_spectrogram.ipynb #7a4061c8
-def _chunk(tag:bytes, data:bytes) -> bytes:
-    return struct.pack('>I', len(data)) + tag + data + struct.pack('>I', zlib.crc32(tag + data) & 0xffffffff)
-
-try: from isal.isal_zlib import compress as _isal_compress   # ISA-L: zlib-compatible, about 6x faster at level 1
-except ImportError: _isal_compress = None
-
-def _zlib(data:bytes, level:int) -> bytes:
-    return _isal_compress(data, level) if _isal_compress is not None and level <= 3 else zlib.compress(data, level)
-
-def png_bytes(img:np.ndarray, # uint8, 2-D (height x width)
-              text:dict=None, # key -> value, stored as PNG tEXt chunks
-              compress_level:int=1, # zlib level: 0 stores, 1 is fastest, 9 smallest
-             ) -> bytes:
-    "An 8-bit grayscale PNG of `img`, written directly (the 'Sub' filter on every row, then zlib)."
-    img = np.ascontiguousarray(img)
-    if img.dtype != np.uint8 or img.ndim != 2: raise ValueError(f"png_bytes: need a 2-D uint8 array, got {img.dtype} {img.shape}")
-    h, w = img.shape
-    raw = np.empty((h, w + 1), np.uint8)
-    raw[:, 0] = 1                                          # filter type 1 (Sub): each byte minus the one to its left
-    raw[:, 1] = img[:, 0]; np.subtract(img[:, 1:], img[:, :-1], out=raw[:, 2:])
-    out = [b'\x89PNG\r\n\x1a\n', _chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0))]
-    out += [_chunk(b'tEXt', k.encode('latin-1') + b'\0' + v.encode('latin-1')) for k, v in (text or {}).items()]
-    out += [_chunk(b'IDAT', _zlib(raw.tobytes(), compress_level)), _chunk(b'IEND', b'')]
-    return b''.join(out)
-
-def mel_png_bytes(img:np.ndarray, cfg:MelConfig=None, compress_level:int=1) -> bytes:
-    "PNG bytes of a spectrogram image, with `cfg` in a text chunk."
-    return png_bytes(img, {'fsat_mel_config': json.dumps(cfg.to_dict())} if cfg is not None else None, compress_level)
-
-def save_png(img:np.ndarray, fn:str|Path, cfg:MelConfig=None, compress_level:int=1):
-    "Write `img` (uint8, 2-D) to the PNG `fn` atomically, with `cfg` in a text chunk."
-    write_atomic(fn, mel_png_bytes(img, cfg, compress_level))
-
-def read_png(fn:str|Path) -> np.ndarray:
-    "A spectrogram PNG as a uint8 array (n_mels x frames)."
-    with Image.open(fn) as im: return np.asarray(im.convert('L'))
-
-def png_config(fn:str|Path) -> MelConfig|None:
-    "The `MelConfig` stored in a PNG written by `save_png`, or None."
-    with Image.open(fn) as im: t = im.text.get('fsat_mel_config') if hasattr(im, 'text') else None
-    return MelConfig.from_dict(json.loads(t)) if t else None
 
 # %% ../nbs/02_spectrogram.ipynb #ae9fd6c5
 def plot_mel(y:np.ndarray, # mono samples at `cfg.sr`

@@ -13,7 +13,7 @@ from fastai.vision.all import (DataBlock, TransformBlock, MultiCategoryBlock, Co
                                RandTransform, TfmdDL)
 from fastai.torch_core import to_detach
 from .labels import CATEGORIES
-from .spectrogram import read_png
+from .images import read_png
 from .export import SpecSet
 from .config import TrainConfig, filled, device_settings
 from .augment import spec_batch_tfms
