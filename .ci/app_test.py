@@ -12,7 +12,7 @@ plays a clip of the sample:
 Screenshots go to `.ci/screenshots/app-*.png` (`--picture PATH` also keeps the first one there, for the lessons).
 The server stops at the end, also on failure.
 
-Run from the repository root: `python .ci/app_test.py [--picture PATH]`."""
+Run from the repository root: `python .ci/app_test.py [--picture PATH] [--model MODEL]`."""
 import argparse, os, secrets, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 import pandas as pd
@@ -73,6 +73,7 @@ def shot(d, name):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--picture', default=None, help='also keep the screenshot of the tagged upload here')
+    ap.add_argument('--model', default=None, help='use this model file instead of training one (e.g. `fsat_demo`\'s, for the picture)')
     a = ap.parse_args()
     from selenium.webdriver.common.by import By
     t0 = time.time()
@@ -81,8 +82,10 @@ def main():
     try:
         data = tmp / 'sample'
         run(['fsat_sample', str(data)])
-        run(['fsat_train', str(data), str(tmp / 'run'), '--epochs', '3'])           # the default recipe, short
-        model = tmp / 'run' / 'model.pth'
+        if a.model: model = Path(a.model).resolve()
+        else:
+            run(['fsat_train', str(data), str(tmp / 'run'), '--epochs', '3'])       # the default recipe, short
+            model = tmp / 'run' / 'model.pth'
         clips = sorted((data / 'test').glob('*.wav'))
         clip, mic = clips[0], clips[1]
         (tmp / 'one').mkdir(); shutil.copy(clip, tmp / 'one' / clip.name)

@@ -21,7 +21,7 @@ import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 from fastai.callback.core import Callback
-from machine import machine_info
+from machine import machine_info, yardstick
 from fsat_nb.sample import make_folder_sample, project_root
 from fsat_nb.export import spec_set
 from fsat_nb.config import TrainConfig, recipe, device_settings

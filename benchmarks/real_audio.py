@@ -65,6 +65,7 @@ def main():
     ap.add_argument('--out', default=None, help='where the results go (JSON; default out/real_audio[_cv].json)')
     for f in fields(TrainConfig): ap.add_argument(f'--{f.name}', default=None, help=f'TrainConfig.{f.name} (default: the recipe\'s)')
     a = ap.parse_args()
+    if a.arch and a.arch.startswith('audio_cnn_'): import tune_real_audio  # noqa: F401 (registers the tuning rounds' network variants, e.g. audio_cnn_lite)
     data = Path(a.data)
     if not data.is_dir(): sys.exit(f'real_audio: {data}: not here (the UrbanSound8K development subset; see shared/data)')
     over = {f.name: _parse(getattr(a, f.name), str(f.type)) for f in fields(TrainConfig) if getattr(a, f.name) is not None}

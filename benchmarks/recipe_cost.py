@@ -16,13 +16,13 @@ AVX-512, most laptops, is emulated on one that has it with
 `ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 python benchmarks/recipe_cost.py --precision fp32`.
 Target for the default recipe in float32 on such a CPU: at most 48 yardsticks (10 minutes where the yardstick takes 12.6 s).
 
-    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N] [--members 1] [--out FILE]
+    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N] [--members 1] [--time_pool N] [--out FILE]
 """
 import argparse, json, os, sys, tempfile, time
 from pathlib import Path
 import torch
-from machine import machine_info
-from epoch_profile import yardstick
+from machine import machine_info, yardstick
+
 from fsat_nb.sample import make_folder_sample
 from fsat_nb.config import TrainConfig, recipe
 from fsat_nb.pipeline import run_training
@@ -34,9 +34,10 @@ def main():
     ap.add_argument('--seconds', type=float, default=5.)
     ap.add_argument('--epochs', type=int, default=None, help="time this many epochs and project the recipe's (default: all of them)")
     ap.add_argument('--members', type=int, default=None, help="networks in the ensemble (default: the recipe's)")
+    ap.add_argument('--time_pool', type=int, default=None, help="frames averaged into one before the network (default: the recipe's)")
     ap.add_argument('--out', default=str(Path(__file__).parent / 'out' / 'recipe_cost.json'))
     a = ap.parse_args()
-    full = recipe(TrainConfig(members=a.members))
+    full = recipe(TrainConfig(members=a.members, time_pool=a.time_pool))
     res, info, cap = {}, machine_info(), torch.backends.cpu.get_cpu_capability()
     ys0 = yardstick()
     with tempfile.TemporaryDirectory() as d:
@@ -45,7 +46,7 @@ def main():
         t_make = time.perf_counter() - t0
         images = Path(d) / 'images'
         for p in a.precision:
-            tc = TrainConfig(precision=p, epochs=a.epochs or full.epochs, members=full.members)
+            tc = TrainConfig(precision=p, epochs=a.epochs or full.epochs, members=full.members, time_pool=full.time_pool)
             r = run_training(data, Path(d) / f'run_{p}', tc, quiet=True, images=images)
             s = r['seconds']
             scale = full.epochs / tc.epochs

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #67647dc6
 from __future__ import annotations
-import functools, json, os, re, shutil, sys, tempfile
+import functools, json, os, platform, re, shutil, sys, tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -17,7 +17,7 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 
 # %% auto #0
 __all__ = ['write_atomic', 'atomic_dir', 'pid_alive', 'remove_stale', 'config_options', 'existing_dir', 'find_files',
-           'write_json', 'write_torch', 'read_strings', 'Settings', 'cli_errors', 'interactive', 'full_run']
+           'write_json', 'write_torch', 'read_strings', 'Settings', 'cli_errors', 'interactive', 'full_run', 'cpu_name']
 
 # %% ../nbs/00_core.ipynb #9ebde61b
 def write_atomic(fn:str|Path, # final name
@@ -160,3 +160,9 @@ def interactive() -> bool:
 def full_run() -> bool:
     "Is this a full run of a lesson (`FSAT_NB_FULL=1`: the recipe's own epochs, the committed outputs) rather than a quick one (tests, a first look)?"
     return os.environ.get('FSAT_NB_FULL', '') not in ('', '0')
+
+# %% ../nbs/00_core.ipynb #52b0531d
+def cpu_name() -> str:
+    "The CPU's model name (from `/proc/cpuinfo` on Linux, else what `platform` knows), for messages and results that say where they ran."
+    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration): return platform.processor() or platform.machine()

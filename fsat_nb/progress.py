@@ -22,7 +22,5 @@ class LogLines(Callback):
     def before_fit(self): self.old, self.learn.logger = self.learn.logger, self._line   # the Recorder's logger: fastai's own hook
     def after_fit(self): self.learn.logger = self.old
     def _line(self, log):
-        names = self.recorder.metric_names
-        if len(log) != len(names): names = ['epoch', 'train_loss', 'time']     # validation skipped this epoch (`ValidEvery`)
-        vals = dict(zip(names, log))
+        vals = {k: v for k, v in zip(self.recorder.metric_names, log) if v != ''}   # blank: validation skipped this epoch (`ValidEvery`)
         print(f"{self.label}epoch {vals.pop('epoch') + 1}/{self.n_epoch}: " + ', '.join(f'{k} {_fmt(v)}' for k, v in vals.items()), flush=True)

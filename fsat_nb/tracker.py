@@ -23,9 +23,16 @@ class ValidEvery(Callback):
     "Skip validation except every `n` epochs and after the last one (validation of every window is not free on a CPU)."
     order = 70   # after the progress bar has started its validation bar
     def __init__(self, n:int=0): store_attr(); self.fitting = False
-    def before_fit(self): self.fitting = False           # `get_preds` and `validate` fire before_fit too, but never before_train
+    def before_fit(self):
+        self.fitting = False                             # `get_preds` and `validate` fire before_fit too, but never before_train
+        self.shown, self.learn.logger = self.learn.logger, self._show
     def before_train(self): self.fitting = True
-    def after_fit(self): self.fitting = False
+    def after_fit(self):
+        self.fitting = False
+        if self.learn.logger == self._show: self.learn.logger = self.shown
+    def after_validate(self):                            # after the Recorder: a skipped validation's columns hold NaN, so every row has them all
+        if getattr(self.recorder, 'cancel_valid', False): self.recorder.log += [float('nan')] * (len(self.recorder.metric_names) - 1 - len(self.recorder.log))
+    def _show(self, log): self.shown([('' if isinstance(v, float) and v != v else v) for v in log])   # and the epoch table leaves them blank
     def before_validate(self):
         if not self.fitting: return                      # `validate` and `get_preds` always run
         last = self.epoch == self.n_epoch - 1

@@ -4,15 +4,18 @@
 
 # %% ../nbs/06d_training.ipynb #880a87c7
 from __future__ import annotations
+import time
+from fastcore.basics import store_attr
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-import torch
+import numpy as np, torch
 from fastcore.foundation import L
 from .core import *  # (before fastai: core quiets the deprecation warning fastai's import triggers)
 from fastai.learner import Learner
 import fastai.callback.schedule  # noqa: F401 (gives `Learner` its `fit_one_cycle`)
-from fastai.torch_core import set_seed, rank_distrib
+from fastai.torch_core import set_seed, rank_distrib, num_distrib
+from fastai.callback.core import Callback
 from .export import SpecSet
 from .config import TrainConfig, filled, device_settings
 from .windows import spec_dls, train_stats
@@ -23,7 +26,7 @@ from .progress import LogLines
 from .learner import spec_learner
 
 # %% auto #0
-__all__ = ['CHECKPOINT_EVERY', 'FINE_TUNE', 'fit_phases', 'Trained', 'train']
+__all__ = ['CHECKPOINT_EVERY', 'FINE_TUNE', 'fit_phases', 'Forecast', 'Trained', 'train']
 
 # %% ../nbs/06d_training.ipynb #b825c3d8
 CHECKPOINT_EVERY = 120 # seconds between checkpoints at least: saving ConvNeXt-Tiny and its optimiser state is not free
@@ -35,6 +38,32 @@ def fit_phases(tc:TrainConfig) -> list:
     lr = tc.lr / 2                                       # `fine_tune` halves its base rate after the frozen phase
     return [(tc.freeze_epochs, dict(lr_max=slice(tc.lr), pct_start=0.99), True),
             (tc.epochs, dict(lr_max=slice(lr / FINE_TUNE['lr_mult'], lr), pct_start=FINE_TUNE['pct_start'], div=FINE_TUNE['div']), False)]
+
+class Forecast(Callback):
+    "Before a long run: after the first few training batches, the clips, the machine and how long the whole training should take (printed when over `min_seconds`)."
+    order = 100
+    def __init__(self, tc:TrainConfig, # the run's settings, filled
+                 n_valid:int, # validation clips
+                 n:int=6, # batches timed; the first two (warm-up) are not counted
+                 min_seconds:float=120, # say nothing for a run expected to be shorter
+                 say=print): store_attr()
+    def before_fit(self): self.ts, self.said = [], False
+    def after_batch(self):
+        if self.said or not self.training: return
+        self.ts.append(time.perf_counter())
+        if len(self.ts) < self.n: return
+        self.said, self.seconds = True, self.estimate(float(np.median(np.diff(self.ts[2:]))))
+        if self.seconds >= self.min_seconds: self.say(self.message())
+    def estimate(self, step:float) -> float:
+        "Seconds of training for `tc.members` networks, a batch taking `step` s; each network's validation and the ensemble's at the end (a forward pass taken as a third of a step)."
+        epochs = sum(e for e, _, _ in fit_phases(self.tc))
+        valid = max(self.tc.valid_every and epochs // self.tc.valid_every if self.tc.valid_every > 0 else 1, 1)
+        return step * (self.tc.members * (epochs * len(self.dls.train) + valid * len(self.dls.valid) / 3) + len(self.dls.valid) / 3)
+    def message(self) -> str:
+        run_on, n_train = device_settings(self.tc), len(self.dls.train.dataset)
+        where = torch.cuda.get_device_name(0) if run_on['device'].startswith('cuda') else f"{cpu_name()}, {torch.get_num_threads()} threads"
+        return (f"training: {self.tc.members} network(s) x {sum(e for e, _, _ in fit_phases(self.tc))} epochs on {n_train} windows an epoch, "
+                f"{self.n_valid} validation clips; {where}, {run_on['precision']}: expect about {self.seconds / 60:.0f} min")
 
 @dataclass
 class Trained:
@@ -87,6 +116,7 @@ def train(specs:SpecSet, # split (`SpecSet.split_by`)
                 fit.freeze() if frozen else fit.unfreeze()
                 keep = [KeepBest()] if tc.keep_best and p == len(phases) - 1 else []     # the best epoch of the network's last phase
                 ck_cb = [Checkpoint(checkpoint, tc, nets, m, p, checkpoint_every)] if checkpoint is not None else []
-                fit.fit_one_cycle(n, cbs=ck_cb + keep + lines, start_epoch=first, **kw)
+                ahead = [Forecast(tc, int(specs.table.is_valid.sum()))] if not quiet and (m, p) == (0, 0) and at == (0, 0, 0) and num_distrib() <= 1 else []
+                fit.fit_one_cycle(n, cbs=ck_cb + keep + lines + ahead, start_epoch=first, **kw)
                 best += [k.best_epoch for k in keep]
     return Trained(model, learn, tc, specs, stats, fits, at if at != (0, 0, 0) else None, best or None)

@@ -1,0 +1,77 @@
+"""Training-step time of the cheaper networks considered for the default recipe (issue 34), against the default's own, on this CPU.
+
+Each candidate does the default's work, a training step of one network on a batch of 32 windows of the recipe's two
+views (2 x 64 mel rows x 128 frames), float32, AdamW, in the layout `device_settings` uses (channels_last) unless the
+name says `contig`:
+- `towers`: the default, `audio_cnn` with one tower per view (as `spec_model` builds it);
+- `grouped`: the two towers as one network of grouped convolutions (2 groups: the same arithmetic in one call per layer);
+- `towers tp2`: the default on windows pooled 2x in time (`time_pool=2`: 64 frames);
+- `grouped lite`: one convolution instead of two in each tower's first block (`audio_cnn_lite` of the tuning runs);
+- `grouped4 (2 nets)`: both networks of the ensemble as one grouped network, trained together (4 groups);
+- `grouped compiled`: `grouped` under `torch.compile` (`--compile`); its compile time is reported beside it.
+The candidates take turns, three steps each per round, so a shared machine's drift hits all alike; the figure is the
+median step. Accuracy is not measured here: `benchmarks/real_audio.py --cv` measured the two that change the arithmetic
+(`results/real_audio_cv_tp2.json`, `results/real_audio_cv_lite.json`) against the default's own runs on the same machine
+(`results/real_audio_cv_xeon.json`). Emulate a CPU without AVX-512 with
+`ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2`.
+
+    python benchmarks/step_candidates.py [--rounds 4] [--compile] [--out FILE]
+"""
+import argparse, json, os, statistics, time
+from pathlib import Path
+import torch, torch.nn as nn
+from machine import machine_info
+from fsat_nb.models import spec_model
+
+class Grouped(nn.Module):
+    "`audio_cnn`'s towers as one network of grouped convolutions: group `i` is tower `i`."
+    def __init__(self, chans=(16, 32, 64, 128), g=2, num_classes=80, lite=False):
+        super().__init__()
+        layers, c0 = [], 1
+        for i, c in enumerate(chans):
+            layers += [nn.Conv2d(c0 * g, c * g, 3, padding=1, groups=g, bias=False), nn.BatchNorm2d(c * g), nn.ReLU(inplace=True)]
+            if not (lite and i == 0): layers += [nn.Conv2d(c * g, c * g, 3, padding=1, groups=g, bias=False), nn.BatchNorm2d(c * g), nn.ReLU(inplace=True)]
+            layers += [nn.AvgPool2d(2)]; c0 = c
+        self.f = nn.Sequential(*layers); self.head = nn.Linear(chans[-1] * g, num_classes)
+    def forward(self, x): return self.head(self.f(x).mean((2, 3)))
+
+def stepper(m, x, channels_last=True, compile=False):
+    "A function that runs one training step of `m` on `x`, and the seconds its first two steps took (compilation, warm-up)."
+    y = (torch.rand(x.shape[0], 80) < 0.05).float()
+    if channels_last: m, x = m.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+    if compile: m = torch.compile(m)
+    opt = torch.optim.AdamW(m.parameters(), 1e-3)
+    def step():
+        nn.functional.binary_cross_entropy_with_logits(m(x), y).backward(); opt.step(); opt.zero_grad(set_to_none=True)
+    t = time.perf_counter(); step(); step()
+    return step, time.perf_counter() - t
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--rounds', type=int, default=4)
+    ap.add_argument('--compile', action='store_true', help='also time `grouped` under torch.compile')
+    ap.add_argument('--out', default=str(Path(__file__).parent / 'out' / 'step_candidates.json'))
+    a = ap.parse_args()
+    torch.manual_seed(0)
+    x2, x2h, x4 = torch.randn(32, 2, 64, 128), torch.randn(32, 2, 64, 64), torch.randn(32, 4, 64, 128)
+    made = {'towers (the default)': stepper(spec_model('audio_cnn', 80, n_in=2), x2),
+            'towers contig': stepper(spec_model('audio_cnn', 80, n_in=2), x2, channels_last=False),
+            'grouped': stepper(Grouped(), x2), 'towers tp2': stepper(spec_model('audio_cnn', 80, n_in=2), x2h),
+            'grouped lite': stepper(Grouped(lite=True), x2), 'grouped4 (2 nets)': stepper(Grouped(g=4), x4)}
+    if a.compile: made['grouped compiled'] = stepper(Grouped(), x2, compile=True)
+    times = {k: [] for k in made}
+    for _ in range(a.rounds):
+        for k, (step, _) in made.items():
+            for _ in range(3):
+                t = time.perf_counter(); step(); times[k].append(time.perf_counter() - t)
+    base = statistics.median(times['towers (the default)'])
+    rows = [dict(candidate=k, step_ms=statistics.median(v) * 1e3, ratio=statistics.median(v) / base, first_two_steps_s=made[k][1]) for k, v in times.items()]
+    cap = torch.backends.cpu.get_cpu_capability()
+    print(f"{machine_info()['cpu']}, kernels {cap}, {torch.get_num_threads()} threads, float32; median training step of a batch of 32:")
+    for r in rows: print(f"  {r['candidate']:22s} {r['step_ms']:6.0f} ms  {r['ratio']:5.2f}x" + (f"  (compiling and the first two steps: {r['first_two_steps_s']:.0f} s)" if 'compiled' in r['candidate'] else ''))
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(dict(machine=machine_info(), capability=cap, emulated=bool(os.environ.get('ATEN_CPU_CAPABILITY')),
+                                           precision='fp32', rows=rows), indent=1) + '\n')
+    print(f'wrote {a.out}')
+
+if __name__ == '__main__': main()
