@@ -72,7 +72,8 @@ def check(path):
         if why and not c.get('outputs'):
             first = next((l for l in src.splitlines() if l.strip() and not l.startswith('#|')), '')[:70]
             probs.append(f'{path}: cell {i} ({first!r}) {why} but has no output committed')
-    if not any(c.get('outputs') for _, c in cells): probs.append(f'{path}: no cell has outputs committed')
+    if not any(c.get('outputs') for _, c in cells) and any(displays(''.join(c['source'])) for _, c in cells):   # a notebook of tests alone shows nothing
+        probs.append(f'{path}: no cell has outputs committed')
     return probs
 
 WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
@@ -105,6 +106,7 @@ HYGIENE = {
     'a warning': re.compile(r'\b[A-Z]\w*Warning\b:'),
     'a machine path': re.compile(r'(?<![\w.~-])(?:/tmp/|/var/folders/|/home/\w|/Users/\w|/root/|/work/|[A-Za-z]:\\\\?Users\\)|site-packages'),
 }
+LESSON_HYGIENE = {'a scratch folder\'s random name': re.compile(r'\bscratch_\w{6,}')}   # fine in a library notebook's error messages
 STRAY = re.compile(r'^\s*(?:<(?:Axes|AxesSubplot|matplotlib\.)[^>]*>|CompletedProcess\(|<[\w.]+ object at 0x[0-9a-f]+>)', re.M)
 
 def output_texts(o):
@@ -113,14 +115,31 @@ def output_texts(o):
     for k, v in o.get('data', {}).items():
         if k.startswith('text/') or k.endswith('json'): yield k, v if isinstance(v, str) else ''.join(v) if isinstance(v, list) else json.dumps(v)
 
-def check_hygiene(path):
-    "Problems of notebook `path` a reader cannot use: errors, warnings, progress bars, machine paths, stray reprs."
-    nb, probs = json.loads(Path(path).read_text()), []
+def empty(o):
+    "Is output `o` a display with nothing to see (what a finished progress bar leaves behind)?"
+    return o['output_type'] == 'display_data' and all(not (v if isinstance(v, str) else ''.join(v)).strip() for v in o.get('data', {}).values())
+
+def strip_empty(path):
+    "Drop the empty displays of notebook `path`; True when there were some."
+    nb = json.loads(Path(path).read_text()); n = 0
+    for c in nb['cells']:
+        if 'outputs' in c: n -= len(c['outputs']); c['outputs'] = [o for o in c['outputs'] if not empty(o)]; n += len(c['outputs'])
+    if n: Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    return bool(n)
+
+def is_lesson(path):
+    "The index and every notebook with a questionnaire."
+    return path.stem == 'index' or '## Questionnaire' in path.read_text()
+
+def check_hygiene(path, lesson=False):
+    "Problems of notebook `path` a reader cannot use: errors, warnings, progress bars, machine paths, stray reprs (and, in a `lesson`, scratch folders' names)."
+    nb, probs, rules = json.loads(Path(path).read_text()), [], {**HYGIENE, **(LESSON_HYGIENE if lesson else {})}
     for i, c in enumerate(nb['cells'], 1):
         for o in c.get('outputs', []):
+            if empty(o): probs.append(f"{path}: cell {i} has an empty output (a finished progress bar's; --strip-widgets removes it)")
             if o['output_type'] == 'error': probs.append(f"{path}: cell {i} has an error output ({o.get('ename')}: {o.get('evalue', '')[:80]})")
             for kind, t in output_texts(o):
-                for what, rx in HYGIENE.items():
+                for what, rx in rules.items():
                     if m := rx.search(t):
                         probs.append(f'{path}: cell {i} ({kind}) holds {what}: {t[max(0, m.start() - 30):m.end() + 30]!r}')
                 if o['output_type'] == 'execute_result' and kind == 'text/plain' and (m := STRAY.search(t)):
@@ -133,8 +152,9 @@ def main(names):
     if strip:
         for p in every:
             if strip_widgets(p): print(f'{p}: widgets removed')
+            if strip_empty(p): print(f'{p}: empty outputs removed')
     paths = [p for p in every if names or p.stem not in NOT_LESSONS]
-    probs = [m for p in paths for m in check(p)] + [m for p in every for m in check_widgets(p) + check_hygiene(p)]
+    probs = [m for p in paths for m in check(p)] + [m for p in every for m in check_widgets(p) + check_hygiene(p, is_lesson(p))]
     for m in probs: print(m)
     if probs: sys.exit(f'FAIL: {len(probs)} problem(s): run the notebook (Jupyter\'s "Run All"), save it '
                        'with its outputs, run `python .ci/check_outputs.py --strip-widgets` and nbdev_clean, and commit it')

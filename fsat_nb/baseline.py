@@ -29,7 +29,7 @@ def cv_lwlrap(X:np.ndarray, # features, one row per clip
              ) -> float:
     "Cross-validated lwlrap of `baseline_model` on `X`."
     from sklearn.model_selection import KFold, cross_val_predict
-    from fsat_nb.metrics import lwlrap    # here, not at the top: the rest of explore needs neither torch nor fastai
+    from fsat_nb.metrics import lwlrap
     Y = Y[:, Y.sum(0) > 0]
     P = cross_val_predict(baseline_model(), X, Y, cv=KFold(folds, shuffle=True, random_state=seed), method='predict_proba')
     return lwlrap(Y, P)

@@ -29,6 +29,7 @@ def _check(truth, scores):
     if not T.any(): raise ValueError("lwlrap: truth has no true label at all; lwlrap is undefined")
     return T, S, was_np
 
+# %% ../nbs/05_metrics.ipynb #b2456654
 def ranked_pairs(truth, # 0/1 (or bool) matrix, clips x classes
                  scores, # real scores of the same shape (logits or probabilities)
                  block:int=65536, # (clip, label) pairs compared at a time
@@ -45,6 +46,7 @@ def label_precision(truth, scores, block:int=65536) -> tuple:
     parts = [(c, l, (ge & t).sum(1).double() / ge.sum(1).double()) for c, l, ge, t in ranked_pairs(truth, scores, block)]
     return tuple(torch.cat(x) for x in zip(*parts))
 
+# %% ../nbs/05_metrics.ipynb #73b99115
 def _mean_by(idx, values, n:int, empty=0.) -> tuple:
     "Mean of `values` per index 0..n-1 (`empty` where an index has none) and the count per index."
     cnt = torch.bincount(idx, minlength=n).double()
@@ -66,6 +68,7 @@ def lwlrap(truth, scores) -> float:
     per_class, weights = lwlrap_per_class(truth, scores)
     return float((per_class * weights).sum())
 
+# %% ../nbs/05_metrics.ipynb #a8871210
 def clip_precision(truth, # 0/1 labels (clips x classes)
                    scores, # the model's scores, same shape
                   ) -> np.ndarray:
@@ -98,6 +101,7 @@ def clip_lwlrap(preds:torch.Tensor, # probabilities, one row per item
         preds, targs = clip_average(preds, clips), clip_average(targs.float(), clips).round()
     return lwlrap(targs, preds)
 
+# %% ../nbs/05_metrics.ipynb #1d490da4
 class _TargetsFirst(AccumMetric):
     "`AccumMetric` that scores against the first target only (a batch can carry per-item loss weights after it)."
     def accumulate(self, learn):

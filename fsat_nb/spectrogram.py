@@ -4,7 +4,6 @@
 
 # %% ../nbs/02_spectrogram.ipynb #63d0bdcd
 from __future__ import annotations
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,17 +32,6 @@ class MelConfig(Settings):
         if not 0 <= self.fmin < self.fmax <= self.sr / 2: raise ValueError(f"MelConfig: need 0 <= fmin < fmax <= sr/2, got fmin={self.fmin}, fmax={self.fmax}, sr={self.sr}")
         if self.top_db <= 0: raise ValueError(f"MelConfig.top_db={self.top_db}: must be positive")
 
-    def save(self, fn:str|Path):
-        "Write as JSON to `fn` (atomically)."
-        write_json(fn, self.to_dict())
-    @classmethod
-    def load(cls, fn:str|Path):
-        "Read a config saved with `save` (a file, or a folder holding `mel_config.json`)."
-        fn = Path(fn); fn = fn / 'mel_config.json' if fn.is_dir() else fn
-        try: d = json.loads(fn.read_text())
-        except FileNotFoundError: raise FileNotFoundError(f"{fn}: no such file") from None
-        except json.JSONDecodeError as e: raise ValueError(f"{fn}: not valid JSON ({e})") from None
-        return cls.from_dict(d)
     @property
     def seconds_per_pixel(self) -> float: return self.hop_length / self.sr
 

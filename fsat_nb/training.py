@@ -6,6 +6,7 @@
 from __future__ import annotations
 import time
 from fastcore.basics import store_attr
+from fastcore.imports import in_notebook
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,7 +102,9 @@ def train(specs:SpecSet, # split (`SpecSet.split_by`)
         at = (ck['member'], ck['phase'], ck['epoch'] + 1)
     quiet = quiet or rank_distrib() > 0
     bar = not quiet and interactive()                                 # progress bars only where someone watches
-    if not quiet: print('device: ' + ', '.join(f'{k} {v}' for k, v in device_settings(tc).items()))
+    if not quiet:
+        d = device_settings(tc)
+        print(f"training on {d['device']} in {d['precision']}{', channels last' if d['channels_last'] else ''}, {d['num_workers']} loader workers")
     phases, best = fit_phases(tc), []
     for m, (net, fit) in enumerate(zip(nets, fits)):
         if m < at[0]: continue
@@ -116,7 +119,7 @@ def train(specs:SpecSet, # split (`SpecSet.split_by`)
                 fit.freeze() if frozen else fit.unfreeze()
                 keep = [KeepBest()] if tc.keep_best and p == len(phases) - 1 else []     # the best epoch of the network's last phase
                 ck_cb = [Checkpoint(checkpoint, tc, nets, m, p, checkpoint_every)] if checkpoint is not None else []
-                ahead = [Forecast(tc, int(specs.table.is_valid.sum()))] if not quiet and (m, p) == (0, 0) and at == (0, 0, 0) and num_distrib() <= 1 else []
+                ahead = [Forecast(tc, int(specs.table.is_valid.sum()))] if not quiet and not in_notebook() and (m, p) == (0, 0) and at == (0, 0, 0) and num_distrib() <= 1 else []
                 fit.fit_one_cycle(n, cbs=ck_cb + keep + lines + ahead, start_epoch=first, **kw)
                 best += [k.best_epoch for k in keep]
     return Trained(model, learn, tc, specs, stats, fits, at if at != (0, 0, 0) else None, best or None)
