@@ -23,7 +23,7 @@ SHOTS = ROOT / '.ci' / 'screenshots'
 NOT_RUN = {'90_tests', '91_learner_tests'}  # engineering tests: nbdev_test runs them in the same CI; here only opened
 EXPECT = {'03_explore': dict(audio=1, figures=1)}  # at least this many players and figures after the run
 # the clip explorer, used after the run ('if shown': only when the notebook shows one, as 08 does when its data is there)
-DRIVE = {'03_explore': ('browse',), '07_predict': ('browse', 'upload'), '08_own_data': ('if shown', 'browse')}
+DRIVE = {'07_predict': ('browse', 'upload'), '08_own_data': ('if shown', 'browse')}
 CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
 WIDTH, SHOT_HEIGHT, MAX_SHOTS = 1400, 5000, 12  # screenshot width, height of one screenshot, screenshots a notebook
 
@@ -111,9 +111,10 @@ def browser(tmp):
     d.set_script_timeout(60)
     return d
 
-# JavaScript run in the page; `arguments[0]` is the notebook's path. The current widget must be that notebook.
+# JavaScript run in the page; `arguments[0]` is the notebook's path: the notebook's widget is found by its path among
+# the main area's (JupyterLab 4.6's `shell.currentWidget` can be null in a headless browser that never had focus).
 JS_NB = '''const app = window.jupyterapp; if (!app) return null;
-const w = app.shell.currentWidget; if (!w || !w.context || w.context.path !== arguments[0]) return null;'''
+const w = [...app.shell.widgets('main')].find(x => x.context && x.context.path === arguments[0]); if (!w) return null;'''
 JS_KERNEL = JS_NB + '''
 if (!w.context.isReady) return 'loading';
 const k = w.sessionContext.session && w.sessionContext.session.kernel;
@@ -167,19 +168,21 @@ def wait_for(what, f, timeout, every=1):
 def screenshots(d, name):
     "Screenshots of the whole notebook (sidebars closed), in parts of at most `SHOT_HEIGHT` pixels."
     d.execute_script('jupyterapp.shell.collapseLeft(); jupyterapp.shell.collapseRight();')
-    js = """const n = jupyterapp.shell.currentWidget.content.node;
+    js = """const w = [...jupyterapp.shell.widgets('main')].find(x => x.context && x.context.path === arguments[1]);
+            const n = w.content.node;
             const s = n.querySelector('.jp-WindowedPanel-outer') || n;  // what scrolls
             if (arguments[0] != null) s.scrollTop = arguments[0];
             return [s.scrollHeight, s.clientHeight, window.innerHeight];"""
-    full, view, inner = d.execute_script(js, None)
+    path = f'{name}.ipynb'
+    full, view, inner = d.execute_script(js, None, path)
     d.set_window_size(WIDTH, min(full, SHOT_HEIGHT) + inner - view + 100)  # outer size: a little for the frame
     time.sleep(1)
-    full, view, _ = d.execute_script(js, None)
+    full, view, _ = d.execute_script(js, None, path)
     for f in [*SHOTS.glob(f'{name}.png'), *SHOTS.glob(f'{name}-*.png')]: f.unlink()
     paths, n = [], -(-full // view)
     if n > MAX_SHOTS: print(f'{name}: screenshots of the first {MAX_SHOTS * view} of {full} pixels only', flush=True)
     for i in range(min(MAX_SHOTS, n)):
-        d.execute_script(js, i * view)
+        d.execute_script(js, i * view, path)
         time.sleep(0.5)
         p = SHOTS / (f'{name}.png' if i == 0 else f'{name}-{i + 1}.png')
         d.save_screenshot(str(p)); paths.append(p)
