@@ -71,7 +71,7 @@ def ours(split, budget, seed=42):
     epochs = max(1, int(budget / cal))
     t0 = time.perf_counter()
     t = train(split, replace(tc, epochs=epochs), quiet=True)
-    _, vt, vs = valid_scores(t.learn, split)
+    _, vt, vs = valid_scores(t.learn)
     return dict(valid_lwlrap=lwlrap(vt, vs), epochs=epochs, seconds=time.perf_counter() - t0, calibration_seconds=cal)
 
 def main():

@@ -4,14 +4,13 @@
 
 # %% ../nbs/06d_learner.ipynb #e41d35d9
 from __future__ import annotations
-import torch
+import pandas as pd, torch
 from .core import *  # (before fastai: core quiets the deprecation warning fastai's import triggers)
 from fastai.learner import Learner
 from fastai.callback.mixup import MixUp
 from fastai.losses import BCEWithLogitsLossFlat
 from fastai.vision.learner import default_split
 from .metrics import Lwlrap, clip_average
-from .export import SpecSet
 from .config import TrainConfig, filled, device_settings
 from .precision import device_callbacks
 from .optimizer import FusedAdam
@@ -43,11 +42,11 @@ def spec_learner(dls, # from `spec_dls`
                    splitter=default_split, cbs=cbs + device_callbacks(run_on), metrics=[Lwlrap(clips)])
 
 def valid_scores(learn:Learner, # its validation DataLoader is `spec_dls`'
-                 specs:SpecSet, # the split it was made from
                 ) -> tuple:
-    "Validation `(clips table, truth, scores)`: `learn.get_preds` of every window (with the device callbacks) averaged per clip, in clip order, as prediction does."
+    "Validation `(clips, truth, scores)`: `learn.get_preds` of every window (with the device callbacks) averaged per clip, in clip order, as prediction does; `clips` is each clip's `fname`, `image` and `labels`."
     clips = valid_clips(learn.dls.valid)
     with learn.no_bar(): p, t = learn.get_preds(dl=learn.dls.valid)
     if isinstance(t, (list, tuple)): t = t[0]                   # (targets, loss weights)
-    tab = specs.table.iloc[torch.unique(clips).numpy()].reset_index(drop=True)
+    items = pd.DataFrame(list(learn.dls.valid.items))          # one row per window: its clip's own columns, repeated
+    tab = items.drop_duplicates('clip_id').sort_values('clip_id')[['fname', 'image', 'labels']].reset_index(drop=True)
     return tab, clip_average(t, clips).round().numpy(), clip_average(p, clips).numpy()

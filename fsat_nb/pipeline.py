@@ -44,7 +44,7 @@ def train_and_save(specs:SpecSet, # split (`SpecSet.split_by`)
     t = train(specs, tc, quiet=quiet, checkpoint=ckpt, resume=resume, checkpoint_every=checkpoint_every)
     t1 = time.perf_counter()
     if rank_distrib() > 0: distrib_barrier(); return None                             # process 0 evaluates and saves
-    vtab, vt, vs = valid_scores(t.learn, specs)
+    vtab, vt, vs = valid_scores(t.learn)
     vocab = list(specs.vocab)
     pc, w = lwlrap_per_class(vt, vs)
     save_model(out_dir / 'model.pth', t.model, tc, vocab, specs.mel, t.stats)

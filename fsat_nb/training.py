@@ -24,7 +24,7 @@ from .tracker import Checkpoint, KeepBest, read_checkpoint
 from .distributed import sharded_training
 from .models import networks, as_one
 from .progress import LogLines
-from .learner import spec_learner
+from .learner import spec_learner, valid_clips
 
 # %% auto #0
 __all__ = ['CHECKPOINT_EVERY', 'FINE_TUNE', 'fit_phases', 'Forecast', 'Trained', 'train']
@@ -44,7 +44,6 @@ class Forecast(Callback):
     "Before a long run: after the first few training batches, the clips, the machine and how long the whole training should take (printed when over `min_seconds`)."
     order = 100
     def __init__(self, tc:TrainConfig, # the run's settings, filled
-                 n_valid:int, # validation clips
                  n:int=6, # batches timed; the first two (warm-up) are not counted
                  min_seconds:float=120, # say nothing for a run expected to be shorter
                  say=print): store_attr()
@@ -62,9 +61,10 @@ class Forecast(Callback):
         return step * (self.tc.members * (epochs * len(self.dls.train) + valid * len(self.dls.valid) / 3) + len(self.dls.valid) / 3)
     def message(self) -> str:
         run_on, n_train = device_settings(self.tc), len(self.dls.train.dataset)
+        n_valid = len(valid_clips(self.dls.valid).unique())                # validation items are windows of clips
         where = torch.cuda.get_device_name(0) if run_on['device'].startswith('cuda') else f"{cpu_name()}, {torch.get_num_threads()} threads"
         return (f"training: {self.tc.members} network(s) x {sum(e for e, _, _ in fit_phases(self.tc))} epochs on {n_train} windows an epoch, "
-                f"{self.n_valid} validation clips; {where}, {run_on['precision']}: expect about {self.seconds / 60:.0f} min")
+                f"{n_valid} validation clips; {where}, {run_on['precision']}: expect about {self.seconds / 60:.0f} min")
 
 @dataclass
 class Trained:
@@ -119,7 +119,7 @@ def train(specs:SpecSet, # split (`SpecSet.split_by`)
                 fit.freeze() if frozen else fit.unfreeze()
                 keep = [KeepBest()] if tc.keep_best and p == len(phases) - 1 else []     # the best epoch of the network's last phase
                 ck_cb = [Checkpoint(checkpoint, tc, nets, m, p, checkpoint_every)] if checkpoint is not None else []
-                ahead = [Forecast(tc, int(specs.table.is_valid.sum()))] if not quiet and not in_notebook() and (m, p) == (0, 0) and at == (0, 0, 0) and num_distrib() <= 1 else []
+                ahead = [Forecast(tc)] if not quiet and not in_notebook() and (m, p) == (0, 0) and at == (0, 0, 0) and num_distrib() <= 1 else []
                 fit.fit_one_cycle(n, cbs=ck_cb + keep + lines + ahead, start_epoch=first, **kw)
                 best += [k.best_epoch for k in keep]
     return Trained(model, learn, tc, specs, stats, fits, at if at != (0, 0, 0) else None, best or None)
