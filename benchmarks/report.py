@@ -512,6 +512,22 @@ def generic_section(title:str, pattern:str, script:str) -> str:
     return (head + 'Each file\'s fields as it records them. Made with (other options as the script\'s usage line: `' + u + '`):\n\n'
             + '\n'.join(cmds) + '\n\n' + '\n\n'.join(generic(f) for f in fs) + ('\n\n' + target_line(script) if target_line(script) else ''))
 
+def same_scores() -> str:
+    f = RES / 'same_scores.json'
+    head = '## Same code, same scores\n\n'
+    if not f.exists(): return head + 'No results yet: run `python benchmarks/same_scores.py`.'
+    d = load(f)
+    lb, la = d['labels']
+    rows = [[r['fold'], r['seed'], f"{r['accuracy'][0]:.1%}", f"{r['accuracy'][1]:.1%}", f"{r['lwlrap'][0]:.4f}", f"{r['lwlrap'][1]:.4f}"] for r in d['runs']]
+    return (head + summary(docstring(HERE / 'same_scores.py')) + f" From {link(f)}, made with `python benchmarks/same_scores.py {d['before']} {d['after']} "
+            f"--labels {lb} {la} --out benchmarks/results/{f.name}` (two `real_audio.py --cv --seeds {' '.join(map(str, d['seeds']))}` results, "
+            f"{d['precision']}); machine: {machine_str(d['machine'])}.\n\n"
+            + table(['fold', 'seed', f'accuracy {lb}', f'accuracy {la}', f'lwlrap {lb}', f'lwlrap {la}'], rows)
+            + f"\n\nMean accuracy {d['accuracy_mean'][0]:.1%} ({lb}) and {d['accuracy_mean'][1]:.1%} ({la}), a difference of "
+            f"{d['mean_accuracy_difference']:+.2%}; {la} won {d['won']}, lost {d['lost']} and tied {d['tied']} of {len(d['runs'])} runs. "
+            f"The largest difference between the two sides' score of one clip for one class, over {d['clip_scores']:,} scores "
+            f"(as the `_preds.csv` files keep them: 5 decimals): {d['max_score_difference']:.2g}.")
+
 def other_results(claimed:set) -> str:
     "JSON results files that no section above reads, field by field."
     fs = [f for f in files('*.json') if f not in claimed]
@@ -522,14 +538,14 @@ def other_results(claimed:set) -> str:
 # ---------------------------------------------------------------- the README
 
 SECTIONS = {'demo_speed*.json', 'layout_speed.json', 'scale.json', 'train_speed_*.json', 'train_vs_walkthrough.json', 'real_audio_cv*.json',
-            'recipe_cost*.json', 'epoch_profile*.json', 'app_speed*.json'}
+            'recipe_cost*.json', 'epoch_profile*.json', 'app_speed*.json', 'same_scores.json'}
 
 def readme() -> str:
     "The whole README, from the results files and the scripts' docstrings."
     docs, tuning = scripts(), tuning_md_writers()
     claimed = {f for p in SECTIONS for f in files(p)}
     parts = [intro(), index(docs, tuning), export_speed(), lwlrap_speed(), demo_speed(), layout_speed(), scale(), train_speed(),
-             train_vs_walkthrough(), real_audio_cv(), recipe_cost(),
+             train_vs_walkthrough(), real_audio_cv(), same_scores(), recipe_cost(),
              generic_section('Where an epoch goes', 'epoch_profile*.json', 'epoch_profile.py'),
              generic_section('The web app', 'app_speed*.json', 'app_speed.py'), other_results(claimed)]
     return '\n\n'.join(p.strip() for p in parts if p) + '\n'
