@@ -8,14 +8,16 @@ name says `contig`:
 - `towers tp2`: the default on windows pooled 2x in time (`time_pool=2`: 64 frames);
 - `grouped lite`: one convolution instead of two in each tower's first block (`audio_cnn_lite` of the tuning runs);
 - `grouped4 (2 nets)`: both networks of the ensemble as one grouped network, trained together (4 groups);
-- `grouped compiled`: `grouped` under `torch.compile` (`--compile`); its compile time is reported beside it.
+- `grouped compiled`: `grouped` under `torch.compile` (`--compile`); its compile time is reported beside it;
+- `towers batch 16`, `towers batch 64`: the default on smaller and larger batches (`--batches`), their step time scaled to
+  32 windows, so the ratio compares the cost of a window (the same epoch's work in more or fewer steps).
 The candidates take turns, three steps each per round, so a shared machine's drift hits all alike; the figure is the
 median step. Accuracy is not measured here: `benchmarks/real_audio.py --cv` measured the two that change the arithmetic
 (`results/real_audio_cv_tp2.json`, `results/real_audio_cv_lite.json`) against the default's own runs on the same machine
 (`results/real_audio_cv_xeon.json`). Emulate a CPU without AVX-512 with
 `ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2`.
 
-    python benchmarks/step_candidates.py [--rounds 4] [--compile] [--out FILE]
+    python benchmarks/step_candidates.py [--rounds 4] [--compile] [--batches] [--out FILE]
 """
 import argparse, json, os, statistics, time
 from pathlib import Path
@@ -50,6 +52,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--rounds', type=int, default=4)
     ap.add_argument('--compile', action='store_true', help='also time `grouped` under torch.compile')
+    ap.add_argument('--batches', action='store_true', help='also time the default on batches of 16 and 64 windows (per 32 windows)')
     ap.add_argument('--out', default=str(Path(__file__).parent / 'out' / 'step_candidates.json'))
     a = ap.parse_args()
     torch.manual_seed(0)
@@ -59,15 +62,20 @@ def main():
             'grouped': stepper(Grouped(), x2), 'towers tp2': stepper(spec_model('audio_cnn', 80, n_in=2), x2h),
             'grouped lite': stepper(Grouped(lite=True), x2), 'grouped4 (2 nets)': stepper(Grouped(g=4), x4)}
     if a.compile: made['grouped compiled'] = stepper(Grouped(), x2, compile=True)
+    per32 = {}                                                        # candidates on other batch sizes: their time scaled to 32 windows
+    if a.batches:
+        for bs in (16, 64):
+            k = f'towers batch {bs}'; made[k], per32[k] = stepper(spec_model('audio_cnn', 80, n_in=2), torch.randn(bs, 2, 64, 128)), 32 / bs
     times = {k: [] for k in made}
     for _ in range(a.rounds):
         for k, (step, _) in made.items():
             for _ in range(3):
                 t = time.perf_counter(); step(); times[k].append(time.perf_counter() - t)
     base = statistics.median(times['towers (the default)'])
-    rows = [dict(candidate=k, step_ms=statistics.median(v) * 1e3, ratio=statistics.median(v) / base, first_two_steps_s=made[k][1]) for k, v in times.items()]
+    med = {k: statistics.median(v) * per32.get(k, 1) for k, v in times.items()}
+    rows = [dict(candidate=k, step_ms=med[k] * 1e3, ratio=med[k] / base, first_two_steps_s=made[k][1]) for k in times]
     cap = torch.backends.cpu.get_cpu_capability()
-    print(f"{machine_info()['cpu']}, kernels {cap}, {torch.get_num_threads()} threads, float32; median training step of a batch of 32:")
+    print(f"{machine_info()['cpu']}, kernels {cap}, {torch.get_num_threads()} threads, float32; median training step of a batch of 32 (or its time for 32 windows):")
     for r in rows: print(f"  {r['candidate']:22s} {r['step_ms']:6.0f} ms  {r['ratio']:5.2f}x" + (f"  (compiling and the first two steps: {r['first_two_steps_s']:.0f} s)" if 'compiled' in r['candidate'] else ''))
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(dict(machine=machine_info(), capability=cap, emulated=bool(os.environ.get('ATEN_CPU_CAPABILITY')),
