@@ -3,7 +3,7 @@
 Issue 33 rewrote the training path without meaning to change its computation. This reads two results of
 `real_audio.py --cv --seeds ...` made on the same machine with the same precision, threads and seeds (the `before`
 with the old code, the `after` with the new) and their clip scores (`<out>_preds.csv`, which `real_audio.py` writes
-beside its results), and prints, for every fold and seed, both sides' accuracy and lwlrap, how many runs each side won,
+beside its results), and prints, for every fold and seed, both sides' accuracy and lwlrap, how many runs each side won on accuracy,
 the mean difference, and the largest difference between the two sides' scores of one clip for one class (to the 5
 decimals `real_audio.py` keeps).
 It refuses two results made with other settings, machines or seeds.
@@ -28,8 +28,8 @@ def compare(before:Path, after:Path, labels=('before', 'after')) -> dict:
     rb, ra = runs(b), runs(a)
     if rb.keys() != ra.keys(): raise ValueError(f"{before} and {after}: other runs ({sorted(rb)} and {sorted(ra)})")
     pb, pa = (pd.read_csv(Path(p).with_name(Path(p).stem + '_preds.csv')) for p in (before, after))
-    score_cols = [c for c in pb.columns if pb[c].dtype.kind == 'f']
-    rest = [c for c in pb.columns if c not in score_cols]
+    rest = [c for c in pb.columns if c in ('fname', 'labels', 'valid_fold', 'seed')]   # which clip of which run; the rest are scores
+    score_cols = [c for c in pb.columns if c not in rest]
     if list(pb.columns) != list(pa.columns) or not pb[rest].equals(pa[rest]):
         raise ValueError(f"{before} and {after}: their clip scores are not for the same clips in the same order")
     diff = {k: ra[k][0] - rb[k][0] for k in rb}
