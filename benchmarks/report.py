@@ -169,8 +169,9 @@ def differs(tc:dict) -> tuple:
     "([settings of `tc` that differ from today's default], [default fields `tc` does not record], None if it records none)."
     if not tc: return [], None
     base = default_config()
-    if tc.get('arch', base['arch']) != base['arch']: base = default_config(tc['arch'], bool(tc.get('pretrained')))
-    diff = [(k, v) for k, v in tc.items() if k not in SKIP and (k not in base or base[k] != v)]
+    other = tc.get('arch', base['arch']) != base['arch']
+    if other: base = default_config(tc['arch'], bool(tc.get('pretrained')))    # its own recipe's fields, and the arch itself
+    diff = [('arch', tc['arch'])] * other + [(k, v) for k, v in tc.items() if k not in SKIP and k != 'arch' and (k not in base or base[k] != v)]
     return diff, [k for k in base if k not in tc and k not in SKIP]
 
 def differs_str(tc:dict) -> str:

@@ -9,6 +9,9 @@ name says `contig`:
 - `grouped lite`: one convolution instead of two in each tower's first block (`audio_cnn_lite` of the tuning runs);
 - `grouped4 (2 nets)`: both networks of the ensemble as one grouped network, trained together (4 groups);
 - `grouped compiled`: `grouped` under `torch.compile` (`--compile`); its compile time is reported beside it;
+- `multires (1 net)`: `audio_cnn_multires` of the tuning runs, the default's towers plus a tower per view on the window
+  pooled 2x in time, one head (`--multires`); the recipe would train one such network instead of two of the default's,
+  so its cost against the recipe is half its ratio here;
 - `towers batch 16`, `towers batch 64`: the default on smaller and larger batches (`--batches`), their step time scaled to
   32 windows, so the ratio compares the cost of a window (the same epoch's work in more or fewer steps).
 The candidates take turns, three steps each per round, so a shared machine's drift hits all alike; the figure is the
@@ -17,7 +20,7 @@ median step. Accuracy is not measured here: `benchmarks/real_audio.py --cv` meas
 (`results/real_audio_cv_xeon.json`). Emulate a CPU without AVX-512 with
 `ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2`.
 
-    python benchmarks/step_candidates.py [--rounds 4] [--compile] [--batches] [--out FILE]
+    python benchmarks/step_candidates.py [--rounds 4] [--compile] [--batches] [--multires] [--out FILE]
 """
 import argparse, json, os, statistics, time
 from pathlib import Path
@@ -53,6 +56,7 @@ def main():
     ap.add_argument('--rounds', type=int, default=4)
     ap.add_argument('--compile', action='store_true', help='also time `grouped` under torch.compile')
     ap.add_argument('--batches', action='store_true', help='also time the default on batches of 16 and 64 windows (per 32 windows)')
+    ap.add_argument('--multires', action='store_true', help="also time tune_real_audio's audio_cnn_multires (one network for the recipe's two)")
     ap.add_argument('--out', default=str(Path(__file__).parent / 'out' / 'step_candidates.json'))
     a = ap.parse_args()
     torch.manual_seed(0)
@@ -62,6 +66,9 @@ def main():
             'grouped': stepper(Grouped(), x2), 'towers tp2': stepper(spec_model('audio_cnn', 80, n_in=2), x2h),
             'grouped lite': stepper(Grouped(lite=True), x2), 'grouped4 (2 nets)': stepper(Grouped(g=4), x4)}
     if a.compile: made['grouped compiled'] = stepper(Grouped(), x2, compile=True)
+    if a.multires:
+        import tune_real_audio  # noqa: F401 (registers audio_cnn_multires)
+        made['multires (1 net)'] = stepper(spec_model('audio_cnn_multires', 80, n_in=2), x2)
     per32 = {}                                                        # candidates on other batch sizes: their time scaled to 32 windows
     if a.batches:
         for bs in (16, 64):
