@@ -148,9 +148,8 @@ class MultiRes(AudioCNN):
         super().__init__(in_chans=2 * in_chans, num_classes=num_classes)      # towers [0, n): full resolution; [n, 2n): half the frames
         self.n = in_chans
     def forward_features(self, x):
-        h = torch.nn.functional.avg_pool2d(x, (1, 2))
-        full = torch.cat([t(x[:, i:i + 1]) for i, t in enumerate(self.towers[:self.n])], 1)
-        half = torch.cat([t(h[:, i:i + 1]) for i, t in enumerate(self.towers[self.n:])], 1)
+        views = lambda towers, v: torch.cat([t(v[:, i:i + 1]) for i, t in enumerate(towers)], 1)   # one tower per view, as AudioCNN
+        full, half = views(self.towers[:self.n], x), views(self.towers[self.n:], torch.nn.functional.avg_pool2d(x, (1, 2)))
         # the half-resolution maps repeated to the full ones' size: their mean and max, what fastai's head takes, are unchanged
         return torch.cat([full, torch.nn.functional.interpolate(half, size=full.shape[-2:], mode='nearest')], 1)
 
