@@ -11,13 +11,15 @@ from .core import *
 from .datasets import VALID_PCT, SEED
 
 # %% auto #0
-__all__ = ['RECIPES', 'TrainConfig', 'recipe_name', 'recipe', 'filled', 'fast_bf16', 'device_settings']
+__all__ = ['AUDIO_CNNS', 'RECIPES', 'TrainConfig', 'recipe_name', 'recipe', 'filled', 'fast_bf16', 'device_settings']
 
 # %% ../nbs/06a_config.ipynb #5e37fc8a
+AUDIO_CNNS = ('audio_cnn', 'audio_cnn_half')   # the package's own networks (06d_models): no pretrained weights, the scratch recipe
+
 @dataclass(frozen=True)
 class TrainConfig(Settings):
     "Settings of a training run (saved with the model, complete); `None` (and arch 'auto') take the value of the recipe."
-    arch:str='auto' # timm architecture, or 'audio_cnn'; 'auto': convnext_tiny with pretrained weights, audio_cnn from scratch
+    arch:str='auto' # timm architecture, 'audio_cnn' or 'audio_cnn_half'; several joined by '+' are an ensemble's members in turn; 'auto': convnext_tiny with pretrained weights, audio_cnn+audio_cnn_half from scratch
     width:int=128 # training window, in spectrogram frames (128 x 11.6 ms = 1.5 s)
     hop:int=64 # step between windows when validating and predicting (frames)
     bs:int=32 # batch size
@@ -46,7 +48,7 @@ class TrainConfig(Settings):
     valid_pct:float=VALID_PCT # validation share of the stratified split, for data without folds
     noisy:int=0 # Kaggle layout: add this many clips per class from the noisy set (-1: all), for training only
     noisy_weight:float=0.5 # loss weight of a noisy clip (a curated one weighs 1)
-    members:int=None # networks trained one after the other from different random starts, their scores averaged (an ensemble; each costs a run); default: the recipe's
+    members:int=None # networks trained one after the other from different random starts, their scores averaged (an ensemble; each costs a run); the k-th is the k-th of `arch`'s '+'-joined names, in turn; default: the recipe's
 
     def __post_init__(self):
         def need(ok, f, what):
@@ -66,9 +68,9 @@ class TrainConfig(Settings):
         need(0 < self.valid_pct < 1, 'valid_pct', 'must be between 0 and 1')
         need(isint(self.noisy) and self.noisy >= -1, 'noisy', 'must be a number of clips per class, or -1 for all')
         need(0 < self.noisy_weight <= 1, 'noisy_weight', 'must be in (0, 1]')
-        need(isinstance(self.arch, str) and self.arch != '', 'arch', "must name a timm architecture, 'audio_cnn' or 'auto'")
+        need(isinstance(self.arch, str) and '' not in self.arch.split('+'), 'arch', "must name a timm architecture, 'audio_cnn' or 'auto' (several joined by '+')")
         need(not self.keep_best or self.valid_every in (None, 1), 'keep_best', 'needs validation after every epoch (valid_every=1)')
-        need(not (self.arch == 'audio_cnn' and (self.pretrained or self.weights)), 'arch', 'has no pretrained weights: train it from scratch')
+        need(not (set(self.arch.split('+')) & set(AUDIO_CNNS) and (self.pretrained or self.weights)), 'arch', 'has no pretrained weights: train it from scratch')
         if self.weights: object.__setattr__(self, 'pretrained', True)
 
     @property
@@ -78,7 +80,7 @@ class TrainConfig(Settings):
 
 # %% ../nbs/06a_config.ipynb #656238f2
 RECIPES = {
-    'scratch': dict(arch='audio_cnn', epochs=30, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
+    'scratch': dict(arch='audio_cnn+audio_cnn_half', epochs=30, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
                     freq_pool=2, time_pool=1, norm='both', freeze_epochs=0, valid_every=0, keep_best=False, members=2),
     'timm-scratch': dict(arch='convnext_tiny', epochs=50, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
                          freq_pool=4, time_pool=2, norm='global', freeze_epochs=0, valid_every=0, keep_best=False, members=1),
@@ -87,8 +89,8 @@ RECIPES = {
 }
 
 def recipe_name(tc:TrainConfig) -> str:
-    "Which recipe fills `tc`'s unset fields: 'pretrained', 'scratch' (audio_cnn) or 'timm-scratch'."
-    return 'pretrained' if tc.pretrained else 'scratch' if tc.arch in ('auto', 'audio_cnn') else 'timm-scratch'
+    "Which recipe fills `tc`'s unset fields: 'pretrained', 'scratch' (the package's own networks) or 'timm-scratch'."
+    return 'pretrained' if tc.pretrained else 'scratch' if tc.arch == 'auto' or set(tc.arch.split('+')) <= set(AUDIO_CNNS) else 'timm-scratch'
 
 def recipe(tc:TrainConfig) -> TrainConfig:
     "`tc` with every unset field (`None`, and arch 'auto') taken from its recipe."

@@ -28,8 +28,11 @@ from timm.models import register_model
 
 class AudioCNN(torch.nn.Module):
     "A plain CNN for spectrograms, one tower per input channel: blocks of two 3x3 convolutions (BatchNorm, ReLU), each block halving both axes."
-    def __init__(self, chans:tuple=(16, 32, 64, 128), in_chans:int=1, num_classes:int=0):
+    def __init__(self, chans:tuple=(16, 32, 64, 128), in_chans:int=1, num_classes:int=0,
+                 time_pool:int=1, # average this many neighbouring frames into one first (2: half the arithmetic)
+                ):
         super().__init__()
+        self.time_pool = time_pool
         nn = torch.nn
         def tower():
             layers, c0 = [], 1
@@ -42,7 +45,9 @@ class AudioCNN(torch.nn.Module):
         self.num_features = chans[-1] * in_chans
         self.pretrained_cfg = self.default_cfg = dict(pool_size=(1, 1), num_classes=num_classes, first_conv='towers.0.0')
         self.head = nn.Linear(self.num_features, num_classes) if num_classes else nn.Identity()
-    def forward_features(self, x): return torch.cat([t(x[:, i:i + 1]) for i, t in enumerate(self.towers)], 1)
+    def forward_features(self, x):
+        if self.time_pool > 1: x = torch.nn.functional.avg_pool2d(x, (1, self.time_pool))
+        return torch.cat([t(x[:, i:i + 1]) for i, t in enumerate(self.towers)], 1)
     def forward(self, x): return self.head(self.forward_features(x).mean((2, 3)))
 
 if 'audio_cnn' not in timm.list_models():
@@ -51,6 +56,13 @@ if 'audio_cnn' not in timm.list_models():
         "timm entry point of `AudioCNN`."
         if pretrained: raise ValueError("audio_cnn has no pretrained weights: train it from scratch")
         return AudioCNN(in_chans=in_chans, num_classes=num_classes)
+
+if 'audio_cnn_half' not in timm.list_models():
+    @register_model
+    def audio_cnn_half(pretrained=False, in_chans:int=1, num_classes:int=0, **kwargs):
+        "timm entry point of `AudioCNN` on half the frames (every two averaged into one): the scratch recipe's second network."
+        if pretrained: raise ValueError("audio_cnn_half has no pretrained weights: train it from scratch")
+        return AudioCNN(in_chans=in_chans, num_classes=num_classes, time_pool=2)
 
 # %% ../nbs/06d_models.ipynb #9a47cd9d
 class WeightsNotFound(RuntimeError):
@@ -97,7 +109,7 @@ def spec_model(arch:str, # a timm architecture or 'audio_cnn'
 
 # %% ../nbs/06d_models.ipynb #253e7a08
 class Ensemble(torch.nn.Module):
-    "Networks of one architecture from different random starts, trained one after the other: the mean of their logits."
+    "Networks from different random starts, trained one after the other: the mean of their logits."
     def __init__(self, members:list):
         super().__init__()
         self.members = torch.nn.ModuleList(members)
@@ -107,8 +119,10 @@ def networks(tc:TrainConfig, # `arch`, `members`, `ps`, `channels` and where wei
              n_out:int, # classes
              weights:bool=True, # pretrained weights where `tc` asks for them (False: random, to load a saved model into)
             ) -> list:
-    "The `tc.members` networks a run of `tc` trains, each `spec_model(tc.arch)`, made one after the other."
-    return [spec_model(tc.arch, n_out, tc.ps, tc.pretrained and weights, tc.weights if weights else None, n_in=tc.channels) for _ in range(tc.members)]
+    "The `tc.members` networks a run of `tc` trains, made one after the other: the k-th is `spec_model` of the k-th of `tc.arch`'s '+'-joined names, in turn."
+    archs = tc.arch.split('+')
+    return [spec_model(archs[k % len(archs)], n_out, tc.ps, tc.pretrained and weights, tc.weights if weights else None, n_in=tc.channels)
+            for k in range(tc.members)]
 
 def as_one(nets:list) -> torch.nn.Module:
     "A run's networks as one module: the network itself, or an `Ensemble` of several."

@@ -22,12 +22,12 @@ from .config import TrainConfig, filled, device_settings
 from .windows import spec_dls, train_stats
 from .tracker import Checkpoint, KeepBest, read_checkpoint
 from .distributed import sharded_training
-from .models import networks, as_one
+from .models import AudioCNN, networks, as_one
 from .progress import LogLines
 from .learner import spec_learner, valid_clips
 
 # %% auto #0
-__all__ = ['CHECKPOINT_EVERY', 'FINE_TUNE', 'fit_phases', 'Forecast', 'Trained', 'train']
+__all__ = ['CHECKPOINT_EVERY', 'FINE_TUNE', 'fit_phases', 'step_shares', 'Forecast', 'Trained', 'train']
 
 # %% ../nbs/06d_training.ipynb #b825c3d8
 CHECKPOINT_EVERY = 120 # seconds between checkpoints at least: saving ConvNeXt-Tiny and its optimiser state is not free
@@ -40,14 +40,20 @@ def fit_phases(tc:TrainConfig) -> list:
     return [(tc.freeze_epochs, dict(lr_max=slice(tc.lr), pct_start=0.99), True),
             (tc.epochs, dict(lr_max=slice(lr / FINE_TUNE['lr_mult'], lr), pct_start=FINE_TUNE['pct_start'], div=FINE_TUNE['div']), False)]
 
+def step_shares(nets:list) -> list:
+    "Each network's training step against the first's, from its arithmetic: an `AudioCNN` on 1/`time_pool` of the frames does that share of the work."
+    share = lambda n: 1 / next((m.time_pool for m in n.modules() if isinstance(m, AudioCNN)), 1)
+    return [share(n) / share(nets[0]) for n in nets]
+
 class Forecast(Callback):
     "Before a long run: after the first few training batches, the clips, the machine and how long the whole training should take (printed when over `min_seconds`)."
     order = 100
     def __init__(self, tc:TrainConfig, # the run's settings, filled
+                 shares:list=None, # each network's step against the first's, the one timed (`step_shares`; default: all 1)
                  n:int=6, # batches timed; the first two (warm-up) are not counted
                  min_seconds:float=120, # say nothing for a run expected to be shorter
                  say=print): store_attr()
-    def before_fit(self): self.ts, self.said = [], False
+    def before_fit(self): self.ts, self.said, self.shares = [], False, self.shares or [1] * self.tc.members
     def after_batch(self):
         if self.said or not self.training: return
         self.ts.append(time.perf_counter())
@@ -55,10 +61,10 @@ class Forecast(Callback):
         self.said, self.seconds = True, self.estimate(float(np.median(np.diff(self.ts[2:]))))
         if self.seconds >= self.min_seconds: self.say(self.message())
     def estimate(self, step:float) -> float:
-        "Seconds of training for `tc.members` networks, a batch taking `step` s; each network's validation and the ensemble's at the end (a forward pass taken as a third of a step)."
-        epochs = sum(e for e, _, _ in fit_phases(self.tc))
+        "Seconds of training for `tc.members` networks, the first's batch taking `step` s; each network's validation and the ensemble's at the end (a forward pass taken as a third of a step)."
+        epochs, n = sum(e for e, _, _ in fit_phases(self.tc)), sum(self.shares)
         valid = max(self.tc.valid_every and epochs // self.tc.valid_every if self.tc.valid_every > 0 else 1, 1)
-        return step * (self.tc.members * (epochs * len(self.dls.train) + valid * len(self.dls.valid) / 3) + len(self.dls.valid) / 3)
+        return step * (n * (epochs * len(self.dls.train) + valid * len(self.dls.valid) / 3) + n * len(self.dls.valid) / 3)
     def message(self) -> str:
         run_on, n_train = device_settings(self.tc), len(self.dls.train.dataset)
         n_valid = len(valid_clips(self.dls.valid).unique())                # validation items are windows of clips
@@ -119,7 +125,7 @@ def train(specs:SpecSet, # split (`SpecSet.split_by`)
                 fit.freeze() if frozen else fit.unfreeze()
                 keep = [KeepBest()] if tc.keep_best and p == len(phases) - 1 else []     # the best epoch of the network's last phase
                 ck_cb = [Checkpoint(checkpoint, tc, nets, m, p, checkpoint_every)] if checkpoint is not None else []
-                ahead = [Forecast(tc)] if not quiet and not in_notebook() and (m, p) == (0, 0) and at == (0, 0, 0) and num_distrib() <= 1 else []
+                ahead = [Forecast(tc, step_shares(nets))] if not quiet and not in_notebook() and (m, p) == (0, 0) and at == (0, 0, 0) and num_distrib() <= 1 else []
                 fit.fit_one_cycle(n, cbs=ck_cb + keep + lines + ahead, start_epoch=first, **kw)
                 best += [k.best_epoch for k in keep]
     return Trained(model, learn, tc, specs, stats, fits, at if at != (0, 0, 0) else None, best or None)
