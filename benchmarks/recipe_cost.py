@@ -7,7 +7,8 @@ fresh folder (the export is timed once, in the first run), and prints export, tr
 training at most 10 minutes on a 2-core CPU. bfloat16 is emulated, and slower, on CPUs without native support: the
 script says which the CPU is. `--epochs N` times N epochs and projects the recipe's epochs linearly (marked so).
 
-The default trains two networks one after the other (`TrainConfig.members=2`); `--members 1` times one network.
+The default trains two networks one after the other (`TrainConfig.members=2`); `--members 1` times one network, and
+`--arch audio_cnn+audio_cnn_half` the cheaper pair (the second network on half the frames).
 
 Machines differ in speed as well as in instruction set, so each run is also given in yardsticks: the seconds of
 `../shared/tools/yardstick.py` (20 float32 training steps of a fixed network), the best of three runs before and after,
@@ -16,7 +17,7 @@ AVX-512, most laptops, is emulated on one that has it with
 `ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 python benchmarks/recipe_cost.py --precision fp32`.
 Target for the default recipe in float32 on such a CPU: at most 48 yardsticks (10 minutes where the yardstick takes 12.6 s).
 
-    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N] [--members 1] [--time_pool N] [--out FILE]
+    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N] [--arch A] [--members 1] [--time_pool N] [--out FILE]
 """
 import argparse, json, os, sys, tempfile, time
 from pathlib import Path
@@ -33,11 +34,12 @@ def main():
     ap.add_argument('--clips', type=int, default=1000, help='about this many clips (10 classes, 4 slices per recording)')
     ap.add_argument('--seconds', type=float, default=5.)
     ap.add_argument('--epochs', type=int, default=None, help="time this many epochs and project the recipe's (default: all of them)")
+    ap.add_argument('--arch', default='auto', help="the network(s) (default: the scratch recipe's)")
     ap.add_argument('--members', type=int, default=None, help="networks in the ensemble (default: the recipe's)")
     ap.add_argument('--time_pool', type=int, default=None, help="frames averaged into one before the network (default: the recipe's)")
     ap.add_argument('--out', default=str(Path(__file__).parent / 'out' / 'recipe_cost.json'))
     a = ap.parse_args()
-    full = recipe(TrainConfig(members=a.members, time_pool=a.time_pool))
+    full = recipe(TrainConfig(arch=a.arch, members=a.members, time_pool=a.time_pool))
     res, info, cap = {}, machine_info(), torch.backends.cpu.get_cpu_capability()
     ys0 = yardstick()
     with tempfile.TemporaryDirectory() as d:
@@ -46,7 +48,7 @@ def main():
         t_make = time.perf_counter() - t0
         images = Path(d) / 'images'
         for p in a.precision:
-            tc = TrainConfig(precision=p, epochs=a.epochs or full.epochs, members=full.members, time_pool=full.time_pool)
+            tc = TrainConfig(precision=p, arch=full.arch, epochs=a.epochs or full.epochs, members=full.members, time_pool=full.time_pool)
             r = run_training(data, Path(d) / f'run_{p}', tc, quiet=True, images=images)
             s = r['seconds']
             scale = full.epochs / tc.epochs

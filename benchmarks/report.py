@@ -430,7 +430,7 @@ def recipe_cost() -> str:
                          f'{in_ys:.0f}' if in_ys is not None else 'not measured', differs_str(tc)])
         run0 = next(iter((d.get('runs') or {}).values()), {})
         ep = f" --epochs {run0['epochs']}" if run0.get('epochs') not in (None, tc.get('epochs')) else ''
-        mem = f" --members {tc['members']}" if 'members' in tc else ''
+        mem = (f" --arch {tc['arch']}" if 'arch' in tc else '') + (f" --members {tc['members']}" if 'members' in tc else '')
         prec = f" --precision {' '.join(d['runs'])}" if d.get('runs') else ''
         cmds.append(f"- {link(f)}: `{emulation_env(d)}python benchmarks/recipe_cost.py{prec} "
                     f"--clips {d.get('clips', 1000)} --seconds {d.get('seconds', 5):g}{ep}{mem} --out benchmarks/results/{f.name}`")

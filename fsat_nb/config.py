@@ -19,7 +19,7 @@ AUDIO_CNNS = ('audio_cnn', 'audio_cnn_half')   # the package's own networks (06d
 @dataclass(frozen=True)
 class TrainConfig(Settings):
     "Settings of a training run (saved with the model, complete); `None` (and arch 'auto') take the value of the recipe."
-    arch:str='auto' # timm architecture, 'audio_cnn' or 'audio_cnn_half'; several joined by '+' are an ensemble's members in turn; 'auto': convnext_tiny with pretrained weights, audio_cnn+audio_cnn_half from scratch
+    arch:str='auto' # timm architecture, 'audio_cnn' or 'audio_cnn_half'; several joined by '+' are an ensemble's members in turn; 'auto': convnext_tiny with pretrained weights, audio_cnn from scratch
     width:int=128 # training window, in spectrogram frames (128 x 11.6 ms = 1.5 s)
     hop:int=64 # step between windows when validating and predicting (frames)
     bs:int=32 # batch size
@@ -80,7 +80,7 @@ class TrainConfig(Settings):
 
 # %% ../nbs/06a_config.ipynb #656238f2
 RECIPES = {
-    'scratch': dict(arch='audio_cnn+audio_cnn_half', epochs=30, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
+    'scratch': dict(arch='audio_cnn', epochs=30, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
                     freq_pool=2, time_pool=1, norm='both', freeze_epochs=0, valid_every=0, keep_best=False, members=2),
     'timm-scratch': dict(arch='convnext_tiny', epochs=50, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
                          freq_pool=4, time_pool=2, norm='global', freeze_epochs=0, valid_every=0, keep_best=False, members=1),
