@@ -20,6 +20,7 @@ Target for the default recipe in float32 on such a CPU: at most 48 yardsticks (1
     python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N] [--arch A] [--members 1] [--time_pool N] [--out FILE]
 """
 import argparse, json, os, sys, tempfile, time
+from dataclasses import replace
 from pathlib import Path
 import torch
 from machine import machine_info, yardstick
@@ -48,7 +49,7 @@ def main():
         t_make = time.perf_counter() - t0
         images = Path(d) / 'images'
         for p in a.precision:
-            tc = TrainConfig(precision=p, arch=full.arch, epochs=a.epochs or full.epochs, members=full.members, time_pool=full.time_pool)
+            tc = replace(full, precision=p, epochs=a.epochs or full.epochs)
             r = run_training(data, Path(d) / f'run_{p}', tc, quiet=True, images=images)
             s = r['seconds']
             scale = full.epochs / tc.epochs

@@ -14,7 +14,7 @@ from .datasets import VALID_PCT, SEED
 __all__ = ['AUDIO_CNNS', 'RECIPES', 'TrainConfig', 'recipe_name', 'recipe', 'filled', 'fast_bf16', 'device_settings']
 
 # %% ../nbs/06a_config.ipynb #5e37fc8a
-AUDIO_CNNS = ('audio_cnn', 'audio_cnn_half')   # the package's own networks (06d_models): no pretrained weights, the scratch recipe
+AUDIO_CNNS = {'audio_cnn': 1, 'audio_cnn_half': 2}   # the package's own networks (06d_models registers them) and the frames each averages into one: no pretrained weights, the scratch recipe
 
 @dataclass(frozen=True)
 class TrainConfig(Settings):

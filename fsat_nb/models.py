@@ -14,13 +14,13 @@ from fastai.losses import BCEWithLogitsLossFlat
 from fastai.vision.learner import create_timm_model, default_split
 from .metrics import clip_average
 from .spectrogram import MelConfig
-from .config import TrainConfig, RECIPES, device_settings
+from .config import TrainConfig, RECIPES, AUDIO_CNNS, device_settings
 from .windows import window_starts, inference_dls
 from .precision import device_callbacks
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'AudioCNN', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_model', 'Ensemble', 'networks',
-           'as_one', 'save_model', 'SpecModel', 'load_model', 'as_model']
+__all__ = ['MODEL_FORMAT', 'AudioCNN', 'register_audio_cnn', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_model',
+           'Ensemble', 'networks', 'as_one', 'save_model', 'SpecModel', 'load_model', 'as_model']
 
 # %% ../nbs/06d_models.ipynb #479aa82d
 import timm
@@ -50,19 +50,18 @@ class AudioCNN(torch.nn.Module):
         return torch.cat([t(x[:, i:i + 1]) for i, t in enumerate(self.towers)], 1)
     def forward(self, x): return self.head(self.forward_features(x).mean((2, 3)))
 
-if 'audio_cnn' not in timm.list_models():
-    @register_model
-    def audio_cnn(pretrained=False, in_chans:int=1, num_classes:int=0, **kwargs):
-        "timm entry point of `AudioCNN`."
-        if pretrained: raise ValueError("audio_cnn has no pretrained weights: train it from scratch")
-        return AudioCNN(in_chans=in_chans, num_classes=num_classes)
+def register_audio_cnn(name:str, # the timm architecture name
+                       time_pool:int=1, # frames averaged into one before the towers
+                      ):
+    "Register `AudioCNN` on 1/`time_pool` of the frames with timm as `name` (it has no pretrained weights)."
+    def entry(pretrained=False, in_chans:int=1, num_classes:int=0, **kwargs):
+        if pretrained: raise ValueError(f"{name} has no pretrained weights: train it from scratch")
+        return AudioCNN(in_chans=in_chans, num_classes=num_classes, time_pool=time_pool)
+    entry.__name__ = entry.__qualname__ = name
+    entry.__doc__ = f"timm entry point of `AudioCNN(time_pool={time_pool})`."
+    if name not in timm.list_models(): register_model(entry)
 
-if 'audio_cnn_half' not in timm.list_models():
-    @register_model
-    def audio_cnn_half(pretrained=False, in_chans:int=1, num_classes:int=0, **kwargs):
-        "timm entry point of `AudioCNN` on half the frames (every two averaged into one): the scratch recipe's second network."
-        if pretrained: raise ValueError("audio_cnn_half has no pretrained weights: train it from scratch")
-        return AudioCNN(in_chans=in_chans, num_classes=num_classes, time_pool=2)
+for _name, _time_pool in AUDIO_CNNS.items(): register_audio_cnn(_name, _time_pool)   # audio_cnn, and audio_cnn_half on half the frames
 
 # %% ../nbs/06d_models.ipynb #9a47cd9d
 class WeightsNotFound(RuntimeError):

@@ -53,7 +53,7 @@ class Forecast(Callback):
                  n:int=6, # batches timed; the first two (warm-up) are not counted
                  min_seconds:float=120, # say nothing for a run expected to be shorter
                  say=print): store_attr()
-    def before_fit(self): self.ts, self.said, self.shares = [], False, self.shares or [1] * self.tc.members
+    def before_fit(self): self.ts, self.said = [], False
     def after_batch(self):
         if self.said or not self.training: return
         self.ts.append(time.perf_counter())
@@ -62,7 +62,7 @@ class Forecast(Callback):
         if self.seconds >= self.min_seconds: self.say(self.message())
     def estimate(self, step:float) -> float:
         "Seconds of training for `tc.members` networks, the first's batch taking `step` s; each network's validation and the ensemble's at the end (a forward pass taken as a third of a step)."
-        epochs, n = sum(e for e, _, _ in fit_phases(self.tc)), sum(self.shares)
+        epochs, n = sum(e for e, _, _ in fit_phases(self.tc)), sum(self.shares) if self.shares else self.tc.members
         valid = max(self.tc.valid_every and epochs // self.tc.valid_every if self.tc.valid_every > 0 else 1, 1)
         return step * (n * (epochs * len(self.dls.train) + valid * len(self.dls.valid) / 3) + n * len(self.dls.valid) / 3)
     def message(self) -> str:
