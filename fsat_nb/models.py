@@ -59,6 +59,7 @@ def register_audio_cnn(name:str, # the timm architecture name
         return AudioCNN(in_chans=in_chans, num_classes=num_classes, time_pool=time_pool)
     entry.__name__ = entry.__qualname__ = name
     entry.__doc__ = f"timm entry point of `AudioCNN(time_pool={time_pool})`."
+    globals()[name] = entry      # timm lists the entry point in this module's `__all__`, so the module must have it
     if name not in timm.list_models(): register_model(entry)
 
 for _name, _time_pool in AUDIO_CNNS.items(): register_audio_cnn(_name, _time_pool)   # audio_cnn, and audio_cnn_half on half the frames
