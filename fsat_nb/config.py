@@ -14,12 +14,12 @@ from .datasets import VALID_PCT, SEED
 __all__ = ['AUDIO_CNNS', 'RECIPES', 'TrainConfig', 'recipe_name', 'recipe', 'filled', 'fast_bf16', 'device_settings']
 
 # %% ../nbs/06a_config.ipynb #5e37fc8a
-AUDIO_CNNS = {'audio_cnn': 1, 'audio_cnn_half': 2}   # the package's own networks (06d_models registers them) and the frames each averages into one: no pretrained weights, the scratch recipe
+AUDIO_CNNS = {'audio_cnn': {}, 'audio_cnn_s2': dict(time_stride=2), 'audio_cnn_half': dict(time_pool=2)}   # the package's own networks and their `AudioCNN` arguments (06d_models registers them): no pretrained weights, the scratch recipe
 
 @dataclass(frozen=True)
 class TrainConfig(Settings):
     "Settings of a training run (saved with the model, complete); `None` (and arch 'auto') take the value of the recipe."
-    arch:str='auto' # timm architecture, 'audio_cnn' or 'audio_cnn_half'; several joined by '+' are an ensemble's members in turn; 'auto': convnext_tiny with pretrained weights, audio_cnn from scratch
+    arch:str='auto' # timm architecture, or the package's 'audio_cnn', 'audio_cnn_s2', 'audio_cnn_half'; several joined by '+' are an ensemble's members in turn; 'auto': convnext_tiny with pretrained weights, audio_cnn from scratch
     width:int=128 # training window, in spectrogram frames (128 x 11.6 ms = 1.5 s)
     hop:int=64 # step between windows when validating and predicting (frames)
     bs:int=32 # batch size

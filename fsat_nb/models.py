@@ -29,15 +29,16 @@ from timm.models import register_model
 class AudioCNN(torch.nn.Module):
     "A plain CNN for spectrograms, one tower per input channel: blocks of two 3x3 convolutions (BatchNorm, ReLU), each block halving both axes."
     def __init__(self, chans:tuple=(16, 32, 64, 128), in_chans:int=1, num_classes:int=0,
-                 time_pool:int=1, # average this many neighbouring frames into one first (2: half the arithmetic)
+                 time_stride:int=1, # the first convolution steps this many frames (2: half the frames from there on, half the arithmetic)
+                 time_pool:int=1, # average this many neighbouring frames into one first (`audio_cnn_half`; on real recordings the stride lost less)
                 ):
         super().__init__()
-        self.time_pool = time_pool
+        self.time_pool, self.time_stride = time_pool, time_stride
         nn = torch.nn
         def tower():
             layers, c0 = [], 1
-            for c in chans:
-                layers += [nn.Conv2d(c0, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
+            for i, c in enumerate(chans):
+                layers += [nn.Conv2d(c0, c, 3, stride=(1, time_stride) if i == 0 else 1, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
                            nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True), nn.AvgPool2d(2)]
                 c0 = c
             return nn.Sequential(*layers)
@@ -51,18 +52,18 @@ class AudioCNN(torch.nn.Module):
     def forward(self, x): return self.head(self.forward_features(x).mean((2, 3)))
 
 def register_audio_cnn(name:str, # the timm architecture name
-                       time_pool:int=1, # frames averaged into one before the towers
+                       **kwargs, # `AudioCNN`'s arguments (`time_stride`, `time_pool`)
                       ):
-    "Register `AudioCNN` on 1/`time_pool` of the frames with timm as `name` (it has no pretrained weights)."
-    def entry(pretrained=False, in_chans:int=1, num_classes:int=0, **kwargs):
+    "Register `AudioCNN(**kwargs)` with timm as `name` (it has no pretrained weights)."
+    def entry(pretrained=False, in_chans:int=1, num_classes:int=0, **_):
         if pretrained: raise ValueError(f"{name} has no pretrained weights: train it from scratch")
-        return AudioCNN(in_chans=in_chans, num_classes=num_classes, time_pool=time_pool)
+        return AudioCNN(in_chans=in_chans, num_classes=num_classes, **kwargs)
     entry.__name__ = entry.__qualname__ = name
-    entry.__doc__ = f"timm entry point of `AudioCNN(time_pool={time_pool})`."
+    entry.__doc__ = f"timm entry point of `AudioCNN({', '.join(f'{k}={v}' for k, v in kwargs.items())})`."
     globals()[name] = entry      # timm lists the entry point in this module's `__all__`, so the module must have it
     if name not in timm.list_models(): register_model(entry)
 
-for _name, _time_pool in AUDIO_CNNS.items(): register_audio_cnn(_name, _time_pool)   # audio_cnn, and audio_cnn_half on half the frames
+for _name, _kwargs in AUDIO_CNNS.items(): register_audio_cnn(_name, **_kwargs)   # audio_cnn, audio_cnn_s2, audio_cnn_half
 
 # %% ../nbs/06d_models.ipynb #9a47cd9d
 class WeightsNotFound(RuntimeError):
