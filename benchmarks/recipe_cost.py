@@ -8,7 +8,7 @@ training at most 10 minutes on a 2-core CPU. bfloat16 is emulated, and slower, o
 script says which the CPU is. `--epochs N` times N epochs and projects the recipe's epochs linearly (marked so).
 
 The default trains two networks one after the other (`TrainConfig.members=2`); `--members 1` times one network, and
-`--arch audio_cnn+audio_cnn_half` the cheaper pair (the second network on half the frames).
+`--arch audio_cnn+audio_cnn_s2` a cheaper pair (the second network on half the frames), `--arch audio_cnn_s2` both so.
 
 Machines differ in speed as well as in instruction set, so each run is also given in yardsticks: the seconds of
 `../shared/tools/yardstick.py` (20 float32 training steps of a fixed network), the best of three runs before and after,
