@@ -46,6 +46,10 @@ class AudioCNN(torch.nn.Module):
         self.num_features = chans[-1] * in_chans
         self.pretrained_cfg = self.default_cfg = dict(pool_size=(1, 1), num_classes=num_classes, first_conv='towers.0.0')
         self.head = nn.Linear(self.num_features, num_classes) if num_classes else nn.Identity()
+    @property
+    def frame_step(self) -> int:
+        "Input frames per column after the first block's downsampling in time (`time_pool` x `time_stride`): its share of the arithmetic is 1 / this."
+        return self.time_pool * self.time_stride
     def forward_features(self, x):
         if self.time_pool > 1: x = torch.nn.functional.avg_pool2d(x, (1, self.time_pool))
         return torch.cat([t(x[:, i:i + 1]) for i, t in enumerate(self.towers)], 1)

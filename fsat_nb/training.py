@@ -41,8 +41,8 @@ def fit_phases(tc:TrainConfig) -> list:
             (tc.epochs, dict(lr_max=slice(lr / FINE_TUNE['lr_mult'], lr), pct_start=FINE_TUNE['pct_start'], div=FINE_TUNE['div']), False)]
 
 def step_shares(nets:list) -> list:
-    "Each network's training step against the first's, from its arithmetic: an `AudioCNN` on 1/k of the frames (`time_stride` or `time_pool` k) does that share of the work."
-    share = lambda n: 1 / next((m.time_stride * m.time_pool for m in n.modules() if isinstance(m, AudioCNN)), 1)
+    "Each network's training step against the first's, from its arithmetic: an `AudioCNN` on 1/k of the frames (`AudioCNN.frame_step` k) does that share of the work."
+    share = lambda n: 1 / next((m.frame_step for m in n.modules() if isinstance(m, AudioCNN)), 1)
     return [share(n) / share(nets[0]) for n in nets]
 
 class Forecast(Callback):
