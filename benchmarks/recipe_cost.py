@@ -8,7 +8,8 @@ training at most 10 minutes on a 2-core CPU. bfloat16 is emulated, and slower, o
 script says which the CPU is. `--epochs N` times N epochs and projects the recipe's epochs linearly (marked so).
 
 The default trains two networks one after the other (`TrainConfig.members=2`); `--members 1` times one network, and
-`--arch audio_cnn+audio_cnn_s2` a cheaper pair (the second network on half the frames), `--arch audio_cnn_s2` both so.
+`--arch audio_cnn+audio_cnn_s2` a cheaper pair (the second network on half the frames), `--arch audio_cnn_s2` both so,
+`--coarse 0.83` the first 25 of 30 epochs on every other frame (`TrainConfig.coarse`; with `--epochs N` the same share of N).
 
 Machines differ in speed as well as in instruction set, so each run is also given in yardsticks: the seconds of
 `../shared/tools/yardstick.py` (20 float32 training steps of a fixed network), the best of three runs before and after,
@@ -17,7 +18,7 @@ AVX-512, most laptops, is emulated on one that has it with
 `ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 python benchmarks/recipe_cost.py --precision fp32`.
 Target for the default recipe in float32 on such a CPU: at most 48 yardsticks (10 minutes where the yardstick takes 12.6 s).
 
-    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N] [--arch A] [--members 1] [--time_pool N] [--out FILE]
+    python benchmarks/recipe_cost.py [--precision fp32 bf16] [--clips 1000] [--seconds 5] [--epochs N] [--arch A] [--members 1] [--time_pool N] [--coarse S] [--out FILE]
 """
 import argparse, json, os, sys, tempfile, time
 from dataclasses import replace
@@ -38,9 +39,10 @@ def main():
     ap.add_argument('--arch', default='auto', help="the network(s) (default: the scratch recipe's)")
     ap.add_argument('--members', type=int, default=None, help="networks in the ensemble (default: the recipe's)")
     ap.add_argument('--time_pool', type=int, default=None, help="frames averaged into one before the network (default: the recipe's)")
+    ap.add_argument('--coarse', type=float, default=None, help="share of the epochs on every other frame (progressive resizing in time; default: the recipe's)")
     ap.add_argument('--out', default=str(Path(__file__).parent / 'out' / 'recipe_cost.json'))
     a = ap.parse_args()
-    full = recipe(TrainConfig(arch=a.arch, members=a.members, time_pool=a.time_pool))
+    full = recipe(TrainConfig(arch=a.arch, members=a.members, time_pool=a.time_pool, coarse=a.coarse))
     res, info, cap = {}, machine_info(), torch.backends.cpu.get_cpu_capability()
     ys0 = yardstick()
     with tempfile.TemporaryDirectory() as d:

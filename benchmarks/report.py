@@ -165,9 +165,18 @@ def default_config(arch:str=None, pretrained:bool=False) -> dict:
 
 SKIP = ('seed', 'valid_fold', 'precision')          # given by the benchmark itself, or in a column of their own
 
+def trained_before() -> dict:
+    "Settings added to `TrainConfig` since files began to record it, with the value every run before them had (the package's `TRAINED_BEFORE`)."
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        from fsat_nb.models import TRAINED_BEFORE
+    return TRAINED_BEFORE
+
 def differs(tc:dict) -> tuple:
     "([settings of `tc` that differ from today's default], [default fields `tc` does not record], None if it records none)."
     if not tc: return [], None
+    tc = {**trained_before(), **tc}                  # a file from before a setting existed ran as it says
     base = default_config()
     other = tc.get('arch', base['arch']) != base['arch']
     if other: base = default_config(tc['arch'], bool(tc.get('pretrained')))    # its own recipe's fields, and the arch itself
@@ -430,7 +439,8 @@ def recipe_cost() -> str:
                          f'{in_ys:.0f}' if in_ys is not None else 'not measured', differs_str(tc)])
         run0 = next(iter((d.get('runs') or {}).values()), {})
         ep = f" --epochs {run0['epochs']}" if run0.get('epochs') not in (None, tc.get('epochs')) else ''
-        mem = (f" --arch {tc['arch']}" if 'arch' in tc else '') + (f" --members {tc['members']}" if 'members' in tc else '')
+        opts = {'arch': tc.get('arch'), 'members': tc.get('members'), **{k: tc.get(k) for k in ('time_pool', 'coarse') if tc.get(k) not in (0, 1)}}
+        mem = ''.join(f" --{k} {v}" for k, v in opts.items() if v is not None)
         prec = f" --precision {' '.join(d['runs'])}" if d.get('runs') else ''
         cmds.append(f"- {link(f)}: `{emulation_env(d)}python benchmarks/recipe_cost.py{prec} "
                     f"--clips {d.get('clips', 1000)} --seconds {d.get('seconds', 5):g}{ep}{mem} --out benchmarks/results/{f.name}`")

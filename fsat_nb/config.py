@@ -49,6 +49,7 @@ class TrainConfig(Settings):
     noisy:int=0 # Kaggle layout: add this many clips per class from the noisy set (-1: all), for training only
     noisy_weight:float=0.5 # loss weight of a noisy clip (a curated one weighs 1)
     members:int=None # networks trained one after the other from different random starts, their scores averaged (an ensemble; each costs a run); the k-th is the k-th of `arch`'s '+'-joined names, in turn; default: the recipe's
+    coarse:float=None # share of each network's epochs, the first ones, in which an audio_cnn takes every other frame (its first convolution stepping twice as far: about half the work); the rest, and every validation, on every frame: progressive resizing in time (0: every epoch on every frame); default: the recipe's
 
     def __post_init__(self):
         def need(ok, f, what):
@@ -66,11 +67,13 @@ class TrainConfig(Settings):
         need(self.num_workers is None or (isint(self.num_workers) and self.num_workers >= 0), 'num_workers', 'must be an integer >= 0')
         need(self.valid_fold is None or (isint(self.valid_fold) and self.valid_fold >= -1), 'valid_fold', 'must be a fold number, or -1')
         need(0 < self.valid_pct < 1, 'valid_pct', 'must be between 0 and 1')
+        need(self.coarse is None or (isinstance(self.coarse, (int, float)) and 0 <= self.coarse < 1), 'coarse', 'must be a share of the epochs, in [0, 1)')
         need(isint(self.noisy) and self.noisy >= -1, 'noisy', 'must be a number of clips per class, or -1 for all')
         need(0 < self.noisy_weight <= 1, 'noisy_weight', 'must be in (0, 1]')
         need(isinstance(self.arch, str) and '' not in self.arch.split('+'), 'arch', "must name a timm architecture, 'audio_cnn' or 'auto' (several joined by '+')")
         need(not self.keep_best or self.valid_every in (None, 1), 'keep_best', 'needs validation after every epoch (valid_every=1)')
         need(not (set(self.arch.split('+')) & set(AUDIO_CNNS) and (self.pretrained or self.weights)), 'arch', 'has no pretrained weights: train it from scratch')
+        need(not self.coarse or self.arch == 'auto' or set(self.arch.split('+')) <= set(AUDIO_CNNS), 'coarse', f"coarse epochs need the package's networks ({', '.join(AUDIO_CNNS)}), not {self.arch!r}: set coarse=0")
         if self.weights: object.__setattr__(self, 'pretrained', True)
 
     @property
@@ -81,11 +84,11 @@ class TrainConfig(Settings):
 # %% ../nbs/06a_config.ipynb #656238f2
 RECIPES = {
     'scratch': dict(arch='audio_cnn', epochs=30, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
-                    freq_pool=2, time_pool=1, norm='both', freeze_epochs=0, valid_every=0, keep_best=False, members=2),
+                    freq_pool=2, time_pool=1, norm='both', freeze_epochs=0, valid_every=0, keep_best=False, members=2, coarse=0),
     'timm-scratch': dict(arch='convnext_tiny', epochs=50, lr=4e-3, mixup=0.4, freq_masks=0, freq_width=12, time_masks=0, time_width=16,
-                         freq_pool=4, time_pool=2, norm='global', freeze_epochs=0, valid_every=0, keep_best=False, members=1),
+                         freq_pool=4, time_pool=2, norm='global', freeze_epochs=0, valid_every=0, keep_best=False, members=1, coarse=0),
     'pretrained': dict(arch='convnext_tiny', epochs=10, lr=2e-3, mixup=0.4, freq_masks=2, freq_width=19, time_masks=2, time_width=25,
-                       freq_pool=1, time_pool=1, norm='global', freeze_epochs=1, valid_every=1, keep_best=True, members=1),
+                       freq_pool=1, time_pool=1, norm='global', freeze_epochs=1, valid_every=1, keep_best=True, members=1, coarse=0),
 }
 
 def recipe_name(tc:TrainConfig) -> str:

@@ -19,8 +19,8 @@ from .windows import window_starts, inference_dls
 from .precision import device_callbacks
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'AudioCNN', 'register_audio_cnn', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_model',
-           'Ensemble', 'networks', 'as_one', 'save_model', 'SpecModel', 'load_model', 'as_model']
+__all__ = ['MODEL_FORMAT', 'TRAINED_BEFORE', 'AudioCNN', 'register_audio_cnn', 'WeightsNotFound', 'hf_offline', 'check_arch',
+           'spec_model', 'Ensemble', 'networks', 'as_one', 'save_model', 'SpecModel', 'load_model', 'as_model']
 
 # %% ../nbs/06d_models.ipynb #479aa82d
 import timm
@@ -33,7 +33,7 @@ class AudioCNN(torch.nn.Module):
                  time_pool:int=1, # average this many neighbouring frames into one first (`audio_cnn_half`; on real recordings the stride lost less)
                 ):
         super().__init__()
-        self.time_pool, self.time_stride = time_pool, time_stride
+        self.time_pool = time_pool
         nn = torch.nn
         def tower():
             layers, c0 = [], 1
@@ -46,6 +46,13 @@ class AudioCNN(torch.nn.Module):
         self.num_features = chans[-1] * in_chans
         self.pretrained_cfg = self.default_cfg = dict(pool_size=(1, 1), num_classes=num_classes, first_conv='towers.0.0')
         self.head = nn.Linear(self.num_features, num_classes) if num_classes else nn.Identity()
+    @property
+    def time_stride(self) -> int:
+        "Frames the first convolution steps (of every tower); settable, as `CoarseEpochs` does for a network's first epochs (the weights fit any stride)."
+        return self.towers[0][0].stride[1]
+    @time_stride.setter
+    def time_stride(self, s:int):
+        for t in self.towers: t[0].stride = (1, s)
     @property
     def frame_step(self) -> int:
         "Input frames per column after the first block's downsampling in time (`time_pool` x `time_stride`): its share of the arithmetic is 1 / this."
@@ -185,6 +192,8 @@ class SpecModel:
         p, clip, _ = self.window_probs(images, bs, device)
         return clip_average(torch.from_numpy(p), torch.from_numpy(clip)).numpy()
 
+TRAINED_BEFORE = dict(coarse=0)   # training settings added since `MODEL_FORMAT` began, with the value files saved before them trained with
+
 def load_model(fn:str|Path, device=None) -> SpecModel:
     "Load a model saved by `save_model` (with `weights_only=True`: no code in the file runs)."
     fn = Path(fn)
@@ -192,9 +201,10 @@ def load_model(fn:str|Path, device=None) -> SpecModel:
     try: d = torch.load(fn, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"{fn}: not a model file saved by fsat_nb ({type(e).__name__}: {str(e)[:100]})") from None
     if not isinstance(d, dict) or d.get('format') != MODEL_FORMAT: raise ValueError(f"{fn}: not a model file saved by fsat_nb (format {MODEL_FORMAT})")
-    missing = [k for k in RECIPES['scratch'] if k not in d.get('train_config', {})]
+    tcd = dict(TRAINED_BEFORE, **d.get('train_config', {}))     # settings added since, as the files without them trained
+    missing = [k for k in RECIPES['scratch'] if k not in tcd]
     if missing: raise ValueError(f"{fn}: saved by an earlier fsat_nb, without the settings {missing}; train the model again with this version")
-    tc = TrainConfig.from_dict(d['train_config'])
+    tc = TrainConfig.from_dict(tcd)
     model = as_one(networks(tc, len(d['vocab']), weights=False))
     try: model.load_state_dict(d['state_dict'])
     except RuntimeError as e: raise ValueError(f"{fn}: its weights do not fit this version's {tc.arch} ({str(e)[:200]}); train it again") from None

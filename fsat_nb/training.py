@@ -8,7 +8,7 @@ import time
 from fastcore.basics import store_attr
 from fastcore.imports import in_notebook
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np, torch
 from fastcore.foundation import L
@@ -18,7 +18,7 @@ import fastai.callback.schedule  # noqa: F401 (gives `Learner` its `fit_one_cycl
 from fastai.torch_core import set_seed, rank_distrib, num_distrib
 from fastai.callback.core import Callback
 from .export import SpecSet
-from .config import TrainConfig, filled, device_settings
+from .config import AUDIO_CNNS, TrainConfig, filled, device_settings
 from .windows import spec_dls, train_stats
 from .tracker import Checkpoint, KeepBest, read_checkpoint
 from .distributed import sharded_training
@@ -27,7 +27,8 @@ from .progress import LogLines
 from .learner import spec_learner, valid_clips
 
 # %% auto #0
-__all__ = ['CHECKPOINT_EVERY', 'FINE_TUNE', 'fit_phases', 'step_shares', 'Forecast', 'Trained', 'train']
+__all__ = ['CHECKPOINT_EVERY', 'FINE_TUNE', 'COARSE', 'fit_phases', 'step_shares', 'coarse_epochs', 'CoarseEpochs', 'Forecast',
+           'Trained', 'train']
 
 # %% ../nbs/06d_training.ipynb #b825c3d8
 CHECKPOINT_EVERY = 120 # seconds between checkpoints at least: saving ConvNeXt-Tiny and its optimiser state is not free
@@ -45,6 +46,26 @@ def step_shares(nets:list) -> list:
     share = lambda n: 1 / next((m.frame_step for m in n.modules() if isinstance(m, AudioCNN)), 1)
     return [share(n) / share(nets[0]) for n in nets]
 
+COARSE = 2 # in a coarse epoch an `AudioCNN`'s first convolution steps this many times its own frames
+
+def coarse_epochs(tc:TrainConfig) -> int:
+    "How many of each network's first epochs are coarse (`tc.coarse` of them, rounded)."
+    return round(tc.coarse * tc.epochs) if tc.coarse else 0
+
+class CoarseEpochs(Callback):
+    "Progressive resizing in time: the first `n` epochs of a fit with every `AudioCNN`'s first convolution stepping `COARSE` times its frames (about 1/`COARSE` of the work), the rest, and every validation, at its own step."
+    order = -20
+    def __init__(self, n:int): self.n = n
+    def before_fit(self):
+        self.cnns = [m for m in self.learn.model.modules() if isinstance(m, AudioCNN)]
+        if self.n and not self.cnns: raise ValueError(f"coarse epochs need the package's AudioCNN networks; {type(self.learn.model).__name__} has none: set coarse=0")
+        self.own = [m.time_stride for m in self.cnns]
+    def _set(self, coarse:bool):
+        for m, s in zip(self.cnns, self.own): m.time_stride = s * COARSE if coarse else s
+    def before_train(self): self._set(self.epoch < self.n)
+    def before_validate(self): self._set(False)
+    def after_fit(self): self._set(False)
+
 class Forecast(Callback):
     "Before a long run: after the first few training batches, the clips, the machine and how long the whole training should take (printed when over `min_seconds`)."
     order = 100
@@ -52,6 +73,7 @@ class Forecast(Callback):
                  shares:list=None, # each network's step against the first's, the one timed (`step_shares`; default: all 1)
                  n:int=6, # batches timed; the first two (warm-up) are not counted
                  min_seconds:float=120, # say nothing for a run expected to be shorter
+                 hint_seconds:float=600, # for a longer run of the package's networks without coarse epochs, say how to save about a third of it
                  say=print): store_attr()
     def before_fit(self): self.ts, self.said = [], False
     def after_batch(self):
@@ -64,13 +86,19 @@ class Forecast(Callback):
         "Seconds of training for `tc.members` networks, the first's batch taking `step` s; each network's validation and the ensemble's at the end (a forward pass taken as a third of a step)."
         epochs, n = sum(e for e, _, _ in fit_phases(self.tc)), sum(self.shares) if self.shares else self.tc.members
         valid = max(self.tc.valid_every and epochs // self.tc.valid_every if self.tc.valid_every > 0 else 1, 1)
-        return step * (n * (epochs * len(self.dls.train) + valid * len(self.dls.valid) / 3) + n * len(self.dls.valid) / 3)
+        k = coarse_epochs(self.tc)                       # the first batches, the ones timed, are coarse: a full step costs `COARSE` of them
+        full, work = (step * COARSE, k / COARSE + epochs - k) if k else (step, epochs)
+        return full * (n * (work * len(self.dls.train) + valid * len(self.dls.valid) / 3) + n * len(self.dls.valid) / 3)
     def message(self) -> str:
         run_on, n_train = device_settings(self.tc), len(self.dls.train.dataset)
         n_valid = len(valid_clips(self.dls.valid).unique())                # validation items are windows of clips
         where = torch.cuda.get_device_name(0) if run_on['device'].startswith('cuda') else f"{cpu_name()}, {torch.get_num_threads()} threads"
-        return (f"training: {self.tc.members} network(s) x {sum(e for e, _, _ in fit_phases(self.tc))} epochs on {n_train} windows an epoch, "
-                f"{n_valid} validation clips; {where}, {run_on['precision']}: expect about {self.seconds / 60:.0f} min")
+        k = coarse_epochs(self.tc)
+        return (f"training: {self.tc.members} network(s) x {sum(e for e, _, _ in fit_phases(self.tc))} epochs"
+                f"{f' (the first {k} on every other frame)' if k else ''} on {n_train} windows an epoch, "
+                f"{n_valid} validation clips; {where}, {run_on['precision']}: expect about {self.seconds / 60:.0f} min"
+                + ('' if k or self.seconds < self.hint_seconds or not set(self.tc.arch.split('+')) <= set(AUDIO_CNNS) else
+                   f" (coarse=0.83, `--coarse 0.83`, trains the first {coarse_epochs(replace(self.tc, coarse=0.83))} epochs on every other frame in about two thirds of the time, at some accuracy: lesson 06f)"))
 
 @dataclass
 class Trained:
@@ -126,6 +154,7 @@ def train(specs:SpecSet, # split (`SpecSet.split_by`)
                 keep = [KeepBest()] if tc.keep_best and p == len(phases) - 1 else []     # the best epoch of the network's last phase
                 ck_cb = [Checkpoint(checkpoint, tc, nets, m, p, checkpoint_every)] if checkpoint is not None else []
                 ahead = [Forecast(tc, step_shares(nets))] if not quiet and not in_notebook() and (m, p) == (0, 0) and at == (0, 0, 0) and num_distrib() <= 1 else []
-                fit.fit_one_cycle(n, cbs=ck_cb + keep + lines + ahead, start_epoch=first, **kw)
+                coarse = [CoarseEpochs(coarse_epochs(tc))] if coarse_epochs(tc) and not frozen else []
+                fit.fit_one_cycle(n, cbs=ck_cb + keep + lines + ahead + coarse, start_epoch=first, **kw)
                 best += [k.best_epoch for k in keep]
     return Trained(model, learn, tc, specs, stats, fits, at if at != (0, 0, 0) else None, best or None)
