@@ -155,28 +155,25 @@ def writer(f:Path, docs:dict, tuning:dict) -> tuple:
 
 # ---------------------------------------------------------------- the default settings, to say how a run differs
 
+def package_config():
+    "The package's `fsat_nb.config`, imported quietly when first needed."
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        import fsat_nb.config as cfg
+    return cfg
+
 def default_config(arch:str=None, pretrained:bool=False) -> dict:
     "Today's default `TrainConfig` filled by its recipe (of `arch`, if given), from the package."
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        from fsat_nb.config import TrainConfig, recipe
-    return recipe(TrainConfig(**({'arch': arch} if arch else {}), pretrained=pretrained)).to_dict()
+    cfg = package_config()
+    return cfg.recipe(cfg.TrainConfig(**({'arch': arch} if arch else {}), pretrained=pretrained)).to_dict()
 
 SKIP = ('seed', 'valid_fold', 'precision')          # given by the benchmark itself, or in a column of their own
-
-def trained_before() -> dict:
-    "Settings added to `TrainConfig` since files began to record it, with the value every run before them had (the package's `TRAINED_BEFORE`)."
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        from fsat_nb.models import TRAINED_BEFORE
-    return TRAINED_BEFORE
 
 def differs(tc:dict) -> tuple:
     "([settings of `tc` that differ from today's default], [default fields `tc` does not record], None if it records none)."
     if not tc: return [], None
-    tc = {**trained_before(), **tc}                  # a file from before a setting existed ran as it says
+    tc = package_config().as_trained(tc)             # a file from before a setting existed trained without it
     base = default_config()
     other = tc.get('arch', base['arch']) != base['arch']
     if other: base = default_config(tc['arch'], bool(tc.get('pretrained')))    # its own recipe's fields, and the arch itself

@@ -11,7 +11,8 @@ from .core import *
 from .datasets import VALID_PCT, SEED
 
 # %% auto #0
-__all__ = ['AUDIO_CNNS', 'RECIPES', 'TrainConfig', 'recipe_name', 'recipe', 'filled', 'fast_bf16', 'device_settings']
+__all__ = ['AUDIO_CNNS', 'RECIPES', 'TRAINED_BEFORE', 'TrainConfig', 'recipe_name', 'recipe', 'filled', 'as_trained',
+           'is_default', 'fast_bf16', 'device_settings']
 
 # %% ../nbs/06a_config.ipynb #5e37fc8a
 AUDIO_CNNS = {'audio_cnn': {}, 'audio_cnn_s2': dict(time_stride=2), 'audio_cnn_half': dict(time_pool=2)}   # the package's own networks and their `AudioCNN` arguments (06d_models registers them): no pretrained weights, the scratch recipe
@@ -107,6 +108,20 @@ def filled(tc:TrainConfig, # a config `recipe` has filled
     unset = [k for k in RECIPES['scratch'] if getattr(tc, k) is None or (k == 'arch' and tc.arch == 'auto')]
     if unset: raise ValueError(f"{who + ': ' if who else ''}TrainConfig field(s) {unset} are unset: fill them with recipe(tc) first")
     return tc
+
+# %% ../nbs/06a_config.ipynb #749e73c7
+TRAINED_BEFORE = dict(coarse=0)   # settings added since runs began to save their TrainConfig, with the value every run before them had
+
+def as_trained(d:dict) -> dict:
+    "A saved run's settings (a model file's, a checkpoint's, a results file's) with the settings added since filled in as it trained (`TRAINED_BEFORE`)."
+    return {**TRAINED_BEFORE, **d}
+
+def is_default(d:dict, # a saved run's settings (`TrainConfig.to_dict()`)
+               keys:tuple=('arch', 'members', 'coarse'), # the settings that must be the scratch recipe's
+              ) -> bool:
+    "Did a saved run train with the default recipe's `keys` (files from before `members` trained one network)?"
+    d = as_trained(d)
+    return all(((d.get(k) or 1) if k == 'members' else d.get(k)) == RECIPES['scratch'][k] for k in keys)
 
 # %% ../nbs/06a_config.ipynb #d93053cf
 def fast_bf16(device) -> bool:

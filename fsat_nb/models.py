@@ -14,13 +14,13 @@ from fastai.losses import BCEWithLogitsLossFlat
 from fastai.vision.learner import create_timm_model, default_split
 from .metrics import clip_average
 from .spectrogram import MelConfig
-from .config import TrainConfig, RECIPES, AUDIO_CNNS, device_settings
+from .config import TrainConfig, RECIPES, AUDIO_CNNS, as_trained, device_settings
 from .windows import window_starts, inference_dls
 from .precision import device_callbacks
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'TRAINED_BEFORE', 'AudioCNN', 'register_audio_cnn', 'WeightsNotFound', 'hf_offline', 'check_arch',
-           'spec_model', 'Ensemble', 'networks', 'as_one', 'save_model', 'SpecModel', 'load_model', 'as_model']
+__all__ = ['MODEL_FORMAT', 'AudioCNN', 'register_audio_cnn', 'WeightsNotFound', 'hf_offline', 'check_arch', 'spec_model',
+           'Ensemble', 'networks', 'as_one', 'save_model', 'SpecModel', 'load_model', 'as_model']
 
 # %% ../nbs/06d_models.ipynb #479aa82d
 import timm
@@ -192,8 +192,6 @@ class SpecModel:
         p, clip, _ = self.window_probs(images, bs, device)
         return clip_average(torch.from_numpy(p), torch.from_numpy(clip)).numpy()
 
-TRAINED_BEFORE = dict(coarse=0)   # training settings added since `MODEL_FORMAT` began, with the value files saved before them trained with
-
 def load_model(fn:str|Path, device=None) -> SpecModel:
     "Load a model saved by `save_model` (with `weights_only=True`: no code in the file runs)."
     fn = Path(fn)
@@ -201,7 +199,7 @@ def load_model(fn:str|Path, device=None) -> SpecModel:
     try: d = torch.load(fn, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"{fn}: not a model file saved by fsat_nb ({type(e).__name__}: {str(e)[:100]})") from None
     if not isinstance(d, dict) or d.get('format') != MODEL_FORMAT: raise ValueError(f"{fn}: not a model file saved by fsat_nb (format {MODEL_FORMAT})")
-    tcd = dict(TRAINED_BEFORE, **d.get('train_config', {}))     # settings added since, as the files without them trained
+    tcd = as_trained(d.get('train_config', {}))                  # settings added since, as the files without them trained
     missing = [k for k in RECIPES['scratch'] if k not in tcd]
     if missing: raise ValueError(f"{fn}: saved by an earlier fsat_nb, without the settings {missing}; train the model again with this version")
     tc = TrainConfig.from_dict(tcd)

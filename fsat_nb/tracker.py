@@ -14,6 +14,7 @@ from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.tracker import TrackerCallback
 from fastai.torch_core import rank_distrib
 from .distributed import unwrapped
+from .config import as_trained
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'ValidEvery', 'Checkpoint', 'read_checkpoint', 'KeepBest']
@@ -71,9 +72,9 @@ def read_checkpoint(fn:str|Path, # written by `Checkpoint`
     d = torch.load(fn, map_location='cpu', weights_only=True)
     if not isinstance(d, dict) or d.get('format') != CHECKPOINT_FORMAT:
         raise ValueError(f"{fn}: not a checkpoint of this fsat_nb version ({CHECKPOINT_FORMAT}); delete it and start again without --resume")
-    here = tc.to_dict()
-    if d['train_config'] != here:
-        diff = {k: (v, here.get(k)) for k, v in d['train_config'].items() if here.get(k) != v}
+    here, there = tc.to_dict(), as_trained(d['train_config'])      # a checkpoint from before a setting: as it trained
+    if there != here:
+        diff = {k: (there.get(k), here.get(k)) for k in {**there, **here} if here.get(k) != there.get(k)}
         raise ValueError(f"{fn}: checkpoint of a run with other settings (there, here: {diff}); resume with the same settings")
     return d
 

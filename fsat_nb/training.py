@@ -49,8 +49,8 @@ def step_shares(nets:list) -> list:
 COARSE = 2 # in a coarse epoch an `AudioCNN`'s first convolution steps this many times its own frames
 
 def coarse_epochs(tc:TrainConfig) -> int:
-    "How many of each network's first epochs are coarse (`tc.coarse` of them, rounded)."
-    return round(tc.coarse * tc.epochs) if tc.coarse else 0
+    "How many of each network's first epochs are coarse: `tc.coarse` of them, rounded, and never the last (the network ends on every frame)."
+    return min(round(tc.coarse * tc.epochs), tc.epochs - 1) if tc.coarse else 0
 
 class CoarseEpochs(Callback):
     "Progressive resizing in time: the first `n` epochs of a fit with every `AudioCNN`'s first convolution stepping `COARSE` times its frames (about 1/`COARSE` of the work), the rest, and every validation, at its own step."
@@ -97,8 +97,8 @@ class Forecast(Callback):
         return (f"training: {self.tc.members} network(s) x {sum(e for e, _, _ in fit_phases(self.tc))} epochs"
                 f"{f' (the first {k} on every other frame)' if k else ''} on {n_train} windows an epoch, "
                 f"{n_valid} validation clips; {where}, {run_on['precision']}: expect about {self.seconds / 60:.0f} min"
-                + ('' if k or self.seconds < self.hint_seconds or not set(self.tc.arch.split('+')) <= set(AUDIO_CNNS) else
-                   f" (coarse=0.83, `--coarse 0.83`, trains the first {coarse_epochs(replace(self.tc, coarse=0.83))} epochs on every other frame in about two thirds of the time, at some accuracy: lesson 06f)"))
+                + ('' if self.tc.coarse or self.seconds < self.hint_seconds or not set(self.tc.arch.split('+')) <= set(AUDIO_CNNS) else
+                   f" (coarse=0.83, `--coarse 0.83`, trains the first {coarse_epochs(replace(self.tc, coarse=0.83))} epochs on every other frame in about two thirds of the time, at a small cost in accuracy: lesson 06f)"))
 
 @dataclass
 class Trained:
