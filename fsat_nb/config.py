@@ -117,11 +117,11 @@ def as_trained(d:dict) -> dict:
     return {**TRAINED_BEFORE, **d}
 
 def is_default(d:dict, # a saved run's settings (`TrainConfig.to_dict()`)
-               keys:tuple=('arch', 'members', 'coarse'), # the settings that must be the scratch recipe's
+               keys:tuple=None, # the settings that must be the scratch recipe's (default: all the recipe sets)
               ) -> bool:
-    "Did a saved run train with the default recipe's `keys` (files from before `members` trained one network)?"
+    "Did a saved run train with the default recipe's settings (files from before `members` trained one network)?"
     d = as_trained(d)
-    return all(((d.get(k) or 1) if k == 'members' else d.get(k)) == RECIPES['scratch'][k] for k in keys)
+    return all(((d.get(k) or 1) if k == 'members' else d.get(k)) == RECIPES['scratch'][k] for k in keys or RECIPES['scratch'])
 
 # %% ../nbs/06a_config.ipynb #d93053cf
 def fast_bf16(device) -> bool:
