@@ -74,8 +74,13 @@ class TrainConfig(Settings):
         need(isinstance(self.arch, str) and '' not in self.arch.split('+'), 'arch', "must name a timm architecture, 'audio_cnn' or 'auto' (several joined by '+')")
         need(not self.keep_best or self.valid_every in (None, 1), 'keep_best', 'needs validation after every epoch (valid_every=1)')
         need(not (set(self.arch.split('+')) & set(AUDIO_CNNS) and (self.pretrained or self.weights)), 'arch', 'has no pretrained weights: train it from scratch')
-        need(not self.coarse or self.arch == 'auto' or set(self.arch.split('+')) <= set(AUDIO_CNNS), 'coarse', f"coarse epochs need the package's networks ({', '.join(AUDIO_CNNS)}), not {self.arch!r}: set coarse=0")
+        need(not self.coarse or self.arch == 'auto' or self.own_networks, 'coarse', f"coarse epochs need the package's networks ({', '.join(AUDIO_CNNS)}), not {self.arch!r}: set coarse=0")
         if self.weights: object.__setattr__(self, 'pretrained', True)
+
+    @property
+    def own_networks(self) -> bool:
+        "Are all of `arch`'s networks the package's own (`AUDIO_CNNS`)?"
+        return set(self.arch.split('+')) <= set(AUDIO_CNNS)
 
     @property
     def channels(self) -> int:
@@ -94,7 +99,7 @@ RECIPES = {
 
 def recipe_name(tc:TrainConfig) -> str:
     "Which recipe fills `tc`'s unset fields: 'pretrained', 'scratch' (the package's own networks) or 'timm-scratch'."
-    return 'pretrained' if tc.pretrained else 'scratch' if tc.arch == 'auto' or set(tc.arch.split('+')) <= set(AUDIO_CNNS) else 'timm-scratch'
+    return 'pretrained' if tc.pretrained else 'scratch' if tc.arch == 'auto' or tc.own_networks else 'timm-scratch'
 
 def recipe(tc:TrainConfig) -> TrainConfig:
     "`tc` with every unset field (`None`, and arch 'auto') taken from its recipe."

@@ -18,7 +18,7 @@ import fastai.callback.schedule  # noqa: F401 (gives `Learner` its `fit_one_cycl
 from fastai.torch_core import set_seed, rank_distrib, num_distrib
 from fastai.callback.core import Callback
 from .export import SpecSet
-from .config import AUDIO_CNNS, TrainConfig, filled, device_settings
+from .config import TrainConfig, filled, device_settings
 from .windows import spec_dls, train_stats
 from .tracker import Checkpoint, KeepBest, read_checkpoint
 from .distributed import sharded_training
@@ -97,7 +97,7 @@ class Forecast(Callback):
         return (f"training: {self.tc.members} network(s) x {sum(e for e, _, _ in fit_phases(self.tc))} epochs"
                 f"{f' (the first {k} on every other frame)' if k else ''} on {n_train} windows an epoch, "
                 f"{n_valid} validation clips; {where}, {run_on['precision']}: expect about {self.seconds / 60:.0f} min"
-                + ('' if self.tc.coarse or self.seconds < self.hint_seconds or not set(self.tc.arch.split('+')) <= set(AUDIO_CNNS) else
+                + ('' if self.tc.coarse or self.seconds < self.hint_seconds or not self.tc.own_networks else
                    f" (coarse=0.83, `--coarse 0.83`, trains the first {coarse_epochs(replace(self.tc, coarse=0.83))} epochs on every other frame in about two thirds of the time, at a small cost in accuracy: lesson 06f)"))
 
 @dataclass
